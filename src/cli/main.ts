@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+/** The `metaflowbot` command line. */
+import { Command, InvalidArgumentError } from 'commander';
+import { createBackend } from '../metaflow/backend';
+import { MetaflowConfigError, resolveMetaflowSettings } from '../metaflow/config';
+import { MetaflowError } from '../metaflow/errors';
+import { RunQueryError } from '../metaflow/runspec';
+import { ConfigError } from '../config';
+import { show } from './show';
+import { version } from '../version';
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of 1 or more.');
+  return n;
+}
+
+/** Errors a user can act on print as one line; anything else is a bug and keeps its stack. */
+function explain(err: unknown): string | null {
+  if (err instanceof RunQueryError || err instanceof MetaflowError || err instanceof MetaflowConfigError || err instanceof ConfigError) return err.message;
+  return null;
+}
+
+export function buildProgram(out: (text: string) => void = (t) => process.stdout.write(`${t}\n`)): Command {
+  const program = new Command('metaflowbot').description('A read-only Slack app for Metaflow runs.').version(version);
+
+  program
+    .command('show')
+    .description('Show what the bot sees of a flow, run, step or task (e.g. "HelloFlow", "latest run of HelloFlow", "HelloFlow/42/start/3").')
+    .argument('<query...>', 'a run query')
+    .option('--json', 'print stable JSON (see docs/cli.md)', false)
+    .option('--logs', 'for a task, include the tails of stdout and stderr', false)
+    .option('--root <dir>', 'the folder holding .metaflow (default: METAFLOW_DATASTORE_SYSROOT_LOCAL, else the nearest .metaflow upwards)')
+    .option('--limit <n>', 'runs or tasks per list', positiveInt, 20)
+    .option('--log-lines <n>', 'lines of each log tail', positiveInt, 20)
+    .action(async (words: string[], opts: { json: boolean; logs: boolean; root?: string; limit: number; logLines: number }) => {
+      const settings = resolveMetaflowSettings({ env: process.env, cwd: process.cwd(), localRootOverride: opts.root ?? null });
+      const backend = createBackend(settings);
+      try {
+        out(await show(backend.client, words.join(' '), opts));
+      } finally {
+        await backend.close();
+      }
+    });
+
+  program
+    .command('start')
+    .description('Run the Slack app (Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT). Stops on SIGTERM.')
+    .action(async () => {
+      // Loaded here so that `show` does not pay for Bolt and fastify.
+      const { runForever } = await import('../main');
+      await runForever(process.env);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (err) {
+    const message = explain(err);
+    if (message === null) throw err;
+    process.stderr.write(`metaflowbot: ${message}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`metaflowbot: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 70;
+    },
+  );
+}

@@ -1,0 +1,20 @@
+import { decodePickle, pyRepr } from '../../../src/metaflow/pickle';
+import { bytesOf } from './helpers';
+const PROTO4 = [0x80, 4];
+test('t', () => {
+  let t = Date.now();
+  const DEPTH = 100000;
+  const b1 = bytesOf(PROTO4, new Array(DEPTH).fill(0x5d), new Array(DEPTH - 1).fill(0x61), 0x2e);
+  console.log('build', Date.now() - t); t = Date.now();
+  const v = decodePickle(b1);
+  console.log('decode', Date.now() - t); t = Date.now();
+  pyRepr(v, 50);
+  console.log('repr', Date.now() - t); t = Date.now();
+  const levels: number[] = [];
+  for (let k = 1; k <= 18; k++) levels.push(0x5d, 0x28, 0x68, k, 0x68, k, 0x65, 0x94);
+  const bytes = bytesOf(PROTO4, 0x5d, 0x94, 0x5d, 0x68, 0, 0x61, 0x94, levels, 0x68, 0, 0x68, 19, 0x61, 0x2e);
+  const v2 = decodePickle(bytes);
+  t = Date.now();
+  const r = pyRepr(v2, 100);
+  console.log('cyc18', Date.now() - t, r.length);
+});

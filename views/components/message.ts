@@ -1,0 +1,17 @@
+/** The shape every message builder returns, and the one place slack-block-builder's output is
+ *  typed as Block Kit. */
+import type { Block, KnownBlock } from '@slack/types';
+import { buildBlock, type BlockBuilder } from 'slack-block-builder';
+
+export type SlackBlock = KnownBlock | Block;
+
+export interface SlackMessage {
+  /** Shown in notifications and read by screen readers; the blocks carry the content. */
+  text: string;
+  blocks: SlackBlock[];
+}
+
+/** slack-block-builder types its output as a DTO class; the JSON is plain Block Kit. */
+export function built(builder: BlockBuilder): SlackBlock {
+  return buildBlock(builder) as unknown as SlackBlock;
+}
