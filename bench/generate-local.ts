@@ -23,20 +23,22 @@ export interface Scale {
   /** Stdout lines of that run's `join` task. */
   logLines: number;
   /**
-   * The newest BigFlow runs that carry artifact tables, artifact index files and logs. Older
-   * runs keep every object, attempt and status file but not those, so that ten thousand runs
-   * stay a few hundred thousand files; the client lists them and derives their status alike.
+   * The newest BigFlow runs written whole. Older runs keep only the files a run listing reads to
+   * show them (run and `_parameters` objects, `end_step`, and the attempt files of the steps that
+   * decide the status: `end`, or every step of a failed run), so that ten thousand runs stay
+   * around a hundred thousand files; listed, they look exactly like whole runs, but opening one
+   * shows only those steps.
    */
   detailedRuns: number;
 }
 
-export const DEFAULT_SCALE: Scale = {
+const DEFAULT_SCALE: Scale = {
   flows: 20,
   runsPerFlow: 3,
   bigRuns: 10_000,
   foreachTasks: 1_000,
   logLines: 100_000,
-  detailedRuns: 200,
+  detailedRuns: 100,
 };
 
 export interface GenerateOptions {
@@ -76,7 +78,7 @@ export interface DatasetInfo {
   };
 }
 
-export const BIG_FLOW = 'BigFlow';
+const BIG_FLOW = 'BigFlow';
 const USER = 'alice';
 const OTHER_USER = 'bob';
 const PYTHON_VERSION = '3.11.2';
@@ -109,7 +111,7 @@ function uuid4(rand: () => number): string {
 }
 
 /** Python's `json.dumps` defaults: `", "` / `": "` separators and `\uXXXX` for non-ASCII. */
-export function pyJson(value: unknown): string {
+function pyJson(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'string') {
     return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
@@ -243,7 +245,7 @@ interface Templates {
 }
 
 /** The fixture folder, wherever this file was compiled to (`bench/` or `dist/bench/`). */
-export function findFixtures(): string {
+function findFixtures(): string {
   for (let dir = __dirname; ; dir = dirname(dir)) {
     const candidate = join(dir, 'test', 'fixtures', 'metaflow-local', '.metaflow');
     if (existsSync(candidate)) return candidate;
@@ -304,9 +306,9 @@ async function loadTemplates(fixtures: string): Promise<Templates> {
 }
 
 /** Each blob a flow's tasks point at, with the fixture flow it is copied from. */
-function blobsOf(templates: TaskTemplate[], fallback: TaskTemplate[]): Map<string, string> {
+function blobsOf(templates: TaskTemplate[]): Map<string, string> {
   const owner = new Map<string, string>();
-  for (const t of [...templates, ...fallback]) {
+  for (const t of templates) {
     for (const sha of Object.values(t.table.objects)) if (!owner.has(sha)) owner.set(sha, t.flow);
   }
   return owner;
@@ -337,7 +339,6 @@ interface TaskSpec {
   ok: boolean;
   foreach?: { index: number; value: string };
   stdout?: string[];
-  stderr?: string[];
   /** Written as is instead of stamping `stdout` (the very long log). */
   stdoutFile?: string;
 }
@@ -369,36 +370,16 @@ function sysmeta(ctx: RunContext, step: string, task: string, field: string, typ
   );
 }
 
-/** One attempt (0) of a task, in the order §7 lists Metaflow's writes. */
-function writeTask(ctx: RunContext, spec: TaskSpec): void {
-  const { step, id } = spec;
-  const dir = `${ctx.run}/${step}/${id}`;
-  const attemptTag = ['attempt_id:0'];
-  const started = ms(spec.startedUs);
-  const isParameters = step === '_parameters';
+function writeTaskSelf(ctx: RunContext, step: string, id: string, createdUs: number): void {
   ctx.tree.set(
-    `${dir}/_meta/_self.json`,
-    pyJson({ run_number: ctx.run, step_name: step, task_id: id, flow_id: ctx.flow, user_name: ctx.user, tags: ctx.tags, system_tags: systemTags(ctx.user), ts_epoch: ms(spec.createdUs) }),
+    `${ctx.run}/${step}/${id}/_meta/_self.json`,
+    pyJson({ run_number: ctx.run, step_name: step, task_id: id, flow_id: ctx.flow, user_name: ctx.user, tags: ctx.tags, system_tags: systemTags(ctx.user), ts_epoch: ms(createdUs) }),
   );
-  ctx.tree.set(`${dir}/0.attempt.json`, `{"time": ${pySeconds(spec.startedUs)}}`);
-  if (!isParameters) sysmeta(ctx, step, id, 'attempt', 'attempt', '0', attemptTag, started);
-  if (spec.foreach) {
-    sysmeta(ctx, step, id, 'foreach-stack', 'foreach-stack', [`${FOREACH_VAR}=${spec.foreach.value}`], attemptTag, started);
-    sysmeta(ctx, step, id, 'foreach-execution-path', 'foreach-execution-path', `${step}:${spec.foreach.index}`, attemptTag, started);
-  }
-  if (spec.doneUs === null) return;
+}
 
-  const done = ms(spec.doneUs);
-  if (!isParameters) sysmeta(ctx, step, id, 'attempt_ok', 'internal_attempt_status', spec.ok ? 'True' : 'False', attemptTag, done - 1);
-  ctx.tree.set(`${dir}/0.DONE.lock`, '""');
-  sysmeta(ctx, step, id, 'attempt-done', 'attempt-done', '0', attemptTag, done);
-  if (isParameters) {
-    sysmeta(ctx, step, id, 'start_step', 'graph_structure', 'start', [], done + 4);
-    sysmeta(ctx, step, id, 'end_step', 'graph_structure', 'end', [], done + 4);
-  }
-  if (!ctx.detailed) return;
-
-  const table = spec.template.table;
+function writeArtifacts(ctx: RunContext, step: string, id: string, template: TaskTemplate, doneMs: number): void {
+  const dir = `${ctx.run}/${step}/${id}`;
+  const table = template.table;
   ctx.tree.set(
     `${dir}/0.data.json`,
     pyJson({ datastore: 'local', version: '1.0', attempt: 0, python_version: table.python_version, objects: table.objects, info: table.info }),
@@ -421,13 +402,50 @@ function writeTask(ctx: RunContext, spec: TaskSpec): void {
         user_name: ctx.user,
         tags: ctx.tags,
         system_tags: systemTags(ctx.user),
-        ts_epoch: done,
+        ts_epoch: doneMs,
       }),
     );
   }
-  if (isParameters) return;
+}
+
+/** The `_parameters` pseudo-task (§10.1): no `attempt` entry and no logs, but the graph's ends. */
+function writeParameters(ctx: RunContext, template: TaskTemplate, createdUs: number): void {
+  const step = '_parameters';
+  const done = ms(createdUs) + 8;
+  writeStepSelf(ctx, step, createdUs);
+  writeTaskSelf(ctx, step, '0', createdUs);
+  sysmeta(ctx, step, '0', 'end_step', 'graph_structure', 'end', [], done + 4);
+  if (!ctx.detailed) return;
+  ctx.tree.set(`${ctx.run}/${step}/0/0.attempt.json`, `{"time": ${pySeconds(createdUs + 2000)}}`);
+  ctx.tree.set(`${ctx.run}/${step}/0/0.DONE.lock`, '""');
+  sysmeta(ctx, step, '0', 'attempt-done', 'attempt-done', '0', ['attempt_id:0'], done);
+  sysmeta(ctx, step, '0', 'start_step', 'graph_structure', 'start', [], done + 4);
+  writeArtifacts(ctx, step, '0', template, done);
+}
+
+/** Attempt 0 of a task, in the order §7 lists Metaflow's writes. */
+function writeTask(ctx: RunContext, spec: TaskSpec): void {
+  const { step, id } = spec;
+  const dir = `${ctx.run}/${step}/${id}`;
+  const attemptTag = ['attempt_id:0'];
+  const started = ms(spec.startedUs);
+  writeTaskSelf(ctx, step, id, spec.createdUs);
+  ctx.tree.set(`${dir}/0.attempt.json`, `{"time": ${pySeconds(spec.startedUs)}}`);
+  sysmeta(ctx, step, id, 'attempt', 'attempt', '0', attemptTag, started);
+  if (spec.foreach) {
+    sysmeta(ctx, step, id, 'foreach-stack', 'foreach-stack', [`${FOREACH_VAR}=${spec.foreach.value}`], attemptTag, started);
+    sysmeta(ctx, step, id, 'foreach-execution-path', 'foreach-execution-path', `${step}:${spec.foreach.index}`, attemptTag, started);
+  }
+  if (spec.doneUs === null) return;
+
+  const done = ms(spec.doneUs);
+  sysmeta(ctx, step, id, 'attempt_ok', 'internal_attempt_status', spec.ok ? 'True' : 'False', attemptTag, done - 1);
+  ctx.tree.set(`${dir}/0.DONE.lock`, '""');
+  sysmeta(ctx, step, id, 'attempt-done', 'attempt-done', '0', attemptTag, done);
+  if (!ctx.detailed) return;
+  writeArtifacts(ctx, step, id, spec.template, done);
   ctx.tree.set(`${dir}/0.runtime_stdout.log`, spec.stdoutFile ?? stampLog(ctx, spec.stdout ?? spec.template.stdout, spec.startedUs, spec.doneUs));
-  ctx.tree.set(`${dir}/0.runtime_stderr.log`, stampLog(ctx, spec.stderr ?? (spec.ok ? [] : spec.template.stderr), spec.startedUs, spec.doneUs));
+  ctx.tree.set(`${dir}/0.runtime_stderr.log`, stampLog(ctx, spec.ok ? [] : spec.template.stderr, spec.startedUs, spec.doneUs));
 }
 
 /**
@@ -447,9 +465,7 @@ function writeLinearRun(ctx: RunContext, createdUs: number, outcome: 'successful
   let t = createdUs + 3000;
   const gap = (): number => 200_000 + Math.floor(ctx.rand() * 600_000);
   const duration = (): number => 500_000 + Math.floor(ctx.rand() * 2_500_000);
-  const params = templates.hello._parameters;
-  writeStepSelf(ctx, '_parameters', t);
-  writeTask(ctx, { step: '_parameters', id: '0', template: params, createdUs: t, startedUs: t + 2000, doneUs: t + 9000, ok: true });
+  writeParameters(ctx, templates.hello._parameters, t);
   t += 12_000;
   const steps = [
     { step: 'start', template: templates.hello.start },
@@ -461,8 +477,10 @@ function writeLinearRun(ctx: RunContext, createdUs: number, outcome: 'successful
     const started = created + 700_000 + Math.floor(ctx.rand() * 300_000);
     const last = step === FAILED_STEP && outcome !== 'successful';
     const doneUs = last && outcome === 'running' ? null : started + duration();
-    writeStepSelf(ctx, step, created);
-    writeTask(ctx, { step, id: String(i + 1), template, createdUs: created, startedUs: started, doneUs, ok: !(last && outcome === 'failed') });
+    if (ctx.detailed || outcome !== 'successful' || step === 'end') {
+      writeStepSelf(ctx, step, created);
+      writeTask(ctx, { step, id: String(i + 1), template, createdUs: created, startedUs: started, doneUs, ok: !(last && outcome === 'failed') });
+    }
     if (last || doneUs === null) return;
     t = doneUs;
   }
@@ -473,8 +491,7 @@ function writeForeachRun(ctx: RunContext, createdUs: number, scale: Scale, templ
   const tpl = templates.foreach;
   writeRunSelf(ctx, createdUs);
   let t = createdUs + 3000;
-  writeStepSelf(ctx, '_parameters', t);
-  writeTask(ctx, { step: '_parameters', id: '0', template: tpl._parameters, createdUs: t, startedUs: t + 2000, doneUs: t + 9000, ok: true });
+  writeParameters(ctx, tpl._parameters, t);
   t += 400_000;
   writeStepSelf(ctx, 'start', t);
   writeTask(ctx, { step: 'start', id: '1', template: tpl.start, createdUs: t, startedUs: t + 800_000, doneUs: t + 1_600_000, ok: true });
@@ -591,10 +608,8 @@ export async function generateDataset(dir: string, scale: Partial<Scale> = {}, o
     createdUs.push(base - (age === 0 ? 0 : Math.floor(rand() * 4 * 60e6)) - Math.floor(rand() * 1000));
   }
   const runIds = createdUs.map((us) => String(us));
-  const helloTemplates = [...Object.values(templates.hello), templates.failedA];
-  const foreachTemplates = Object.values(templates.foreach);
-
-  await writeFlowBase(writer, root, BIG_FLOW, ms(createdUs[createdUs.length - 1]), runIds[0], fixtures, blobsOf(helloTemplates, foreachTemplates));
+  const bigBlobs = blobsOf([...Object.values(templates.hello), templates.failedA, ...Object.values(templates.foreach)]);
+  await writeFlowBase(writer, root, BIG_FLOW, ms(createdUs[createdUs.length - 1]), runIds[0], fixtures, bigBlobs);
   const written: { foreach?: ReturnType<typeof writeForeachRun> } = {};
   const failed: string[] = [];
   const tagged: { run: string; tags: string[] }[] = [];
@@ -612,7 +627,7 @@ export async function generateDataset(dir: string, scale: Partial<Scale> = {}, o
   });
 
   const flows: string[] = [BIG_FLOW];
-  const smallBlobs = blobsOf(Object.values(templates.hello), []);
+  const smallBlobs = blobsOf(Object.values(templates.hello));
   await runPool(s.flows, 4, async (f) => {
     const flow = `Flow${String(f).padStart(2, '0')}`;
     flows.push(flow);
@@ -662,4 +677,27 @@ async function runPool(count: number, width: number, job: (i: number) => Promise
     while (next < count) await job(next++);
   };
   await Promise.all(Array.from({ length: Math.min(width, count) }, worker));
+}
+
+/**
+ * `node dist/bench/generate-local.js <dir> [scale as JSON]`: writes the dataset, reports on
+ * stderr and prints the DatasetInfo as JSON on stdout. The client bench runs it as a child
+ * process so that its own memory figures hold only the client's.
+ */
+if (require.main === module) {
+  const [dir, scaleJson] = process.argv.slice(2);
+  if (!dir) {
+    process.stderr.write('usage: generate-local <dir> [scale as JSON]\n');
+    process.exit(2);
+  }
+  generateDataset(dir, scaleJson ? (JSON.parse(scaleJson) as Partial<Scale>) : {}).then(
+    (info) => {
+      process.stderr.write(`wrote ${info.files} files in ${info.dirs} folders (${(info.bytes / 1048576).toFixed(1)} MiB) in ${(info.elapsedMs / 1000).toFixed(1)} s\n`);
+      process.stdout.write(`${JSON.stringify(info)}\n`);
+    },
+    (err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -1,8 +1,12 @@
 /**
- * The bot's own settings, from the environment, validated once at start. Metaflow's settings
+ * The bot's own settings: environment variables over an optional YAML file
+ * (`--config FILE` or `METAFLOWBOT_CONFIG`), validated once at start. Metaflow's settings
  * (`METAFLOW_*`, `~/.metaflowconfig`) are read by `metaflow/config.ts`, so nothing is
- * configured twice. Every error names the setting, the bad value (secrets masked) and the fix.
+ * configured twice. Every error names the setting, the bad value (secrets masked) and the
+ * fix. docs/configuration.md lists every setting.
  */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { resolveMetaflowSettings, type MetaflowSettings } from './metaflow/config';
 
@@ -18,6 +22,8 @@ export interface SlackSettings {
   apiUrl: string | null;
 }
 
+export type UserRule = 'email' | 'handle' | 'map';
+
 export interface BotConfig {
   slack: SlackSettings;
   metaflow: MetaflowSettings;
@@ -25,51 +31,165 @@ export interface BotConfig {
   host: string;
   lostAfterMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** How a Slack user is matched to a Metaflow user ("my runs"). */
+  users: { rule: UserRule; map: Record<string, string> };
+  state: { redisUrl: string | null; path: string };
+  /** How often the watcher polls subscribed flows. */
+  pollIntervalMs: number;
+  /** The file the settings came from, when there was one. */
+  configFile: string | null;
 }
 
-const SECRET = new Set(['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN']);
+/** One setting: its environment variable, its place in the YAML file, and whether it is secret. */
+interface Setting {
+  env: string;
+  yaml: string;
+  secret?: boolean;
+}
+
+export const SETTINGS = {
+  botToken: { env: 'SLACK_BOT_TOKEN', yaml: 'slack.botToken', secret: true },
+  signingSecret: { env: 'SLACK_SIGNING_SECRET', yaml: 'slack.signingSecret', secret: true },
+  appToken: { env: 'SLACK_APP_TOKEN', yaml: 'slack.appToken', secret: true },
+  apiUrl: { env: 'SLACK_API_URL', yaml: 'slack.apiUrl' },
+  port: { env: 'PORT', yaml: 'server.port' },
+  host: { env: 'HOST', yaml: 'server.host' },
+  lostAfterSeconds: { env: 'METAFLOWBOT_LOST_AFTER_SECONDS', yaml: 'metaflow.lostAfterSeconds' },
+  logLevel: { env: 'LOG_LEVEL', yaml: 'log.level' },
+  userRule: { env: 'METAFLOWBOT_USER_RULE', yaml: 'users.rule' },
+  userMap: { env: 'METAFLOWBOT_USER_MAP', yaml: 'users.map' },
+  redisUrl: { env: 'REDIS_URL', yaml: 'state.redisUrl', secret: true },
+  statePath: { env: 'METAFLOWBOT_STATE_PATH', yaml: 'state.path' },
+  pollSeconds: { env: 'METAFLOWBOT_POLL_SECONDS', yaml: 'notifications.pollSeconds' },
+} satisfies Record<string, Setting>;
+
+type Key = keyof typeof SETTINGS;
+
+const jsonObject = z.preprocess((v) => {
+  if (typeof v !== 'string') return v;
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    return v;
+  }
+}, z.record(z.string(), z.string(), { error: 'must be a JSON object mapping Slack user ids to Metaflow users, e.g. {"U012AB3CD": "alice"}' }));
 
 const schema = z.object({
-  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'a bot token starts with "xoxb-" (OAuth & Permissions → Bot User OAuth Token)'),
-  SLACK_SIGNING_SECRET: z.string().regex(/^[0-9a-f]{16,}$/i, 'the Signing Secret is hexadecimal (Basic Information → App Credentials)').optional(),
-  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'an app-level token starts with "xapp-" (Basic Information → App-Level Tokens, scope connections:write)').optional(),
-  SLACK_API_URL: z.url({ message: 'must be an http(s) URL such as https://slack.com/api/' }).optional(),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().min(1).default('0.0.0.0'),
-  METAFLOWBOT_LOST_AFTER_SECONDS: z.coerce.number().int().min(30, 'must be at least 30 seconds').default(360),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  botToken: z.string({ error: 'is required' }).regex(/^xoxb-/, 'a bot token starts with "xoxb-" (Slack app → OAuth & Permissions → Bot User OAuth Token)'),
+  signingSecret: z.string().regex(/^[0-9a-f]{16,}$/i, 'the Signing Secret is hexadecimal (Slack app → Basic Information → App Credentials)').optional(),
+  appToken: z.string().regex(/^xapp-/, 'an app-level token starts with "xapp-" (Slack app → Basic Information → App-Level Tokens, scope connections:write)').optional(),
+  apiUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://slack.com/api/' }).optional(),
+  port: z.coerce.number({ error: 'must be a port number' }).int('must be a whole number').min(0).max(65535, 'must be at most 65535').default(3000),
+  host: z.string().min(1).default('0.0.0.0'),
+  lostAfterSeconds: z.coerce.number({ error: 'must be a number of seconds' }).int().min(30, 'must be at least 30 seconds').default(360),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+  userRule: z.enum(['email', 'handle', 'map'], { error: 'must be email, handle or map' }).default('email'),
+  userMap: jsonObject.default({}),
+  redisUrl: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  statePath: z.string().min(1).default('./.metaflowbot/state.db'),
+  pollSeconds: z.coerce.number({ error: 'must be a number of seconds' }).min(1, 'must be at least 1 second').default(30),
 });
 
-function mask(name: string, value: unknown): string {
+function mask(key: Key, value: unknown): string {
   if (value === undefined) return 'not set';
-  return SECRET.has(name) ? '"***"' : JSON.stringify(value);
+  if ((SETTINGS[key] as Setting).secret) return '"***"';
+  return JSON.stringify(value);
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): BotConfig {
-  const present = Object.fromEntries(Object.keys(schema.shape).filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k]]));
-  const parsed = schema.safeParse(present);
+function readYaml(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`Cannot read the configuration file ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'}): check --config / METAFLOWBOT_CONFIG.`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    const line = (err as { linePos?: { line: number }[] }).linePos?.[0]?.line;
+    throw new ConfigError(`The configuration file ${path} is not valid YAML${line ? ` (line ${line})` : ''}.`);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(`The configuration file ${path} must hold a YAML mapping (slack:, server:, …).`);
+  return doc as Record<string, unknown>;
+}
+
+function atPath(doc: Record<string, unknown>, dotted: string): unknown {
+  let node: unknown = doc;
+  for (const part of dotted.split('.')) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return node;
+}
+
+/**
+ * A setting's raw value: the variable, else `<VARIABLE>_FILE` (a file holding it, as container
+ * secrets are mounted), else the YAML file.
+ */
+function rawValue(key: Key, env: NodeJS.ProcessEnv, doc: Record<string, unknown>): { value: unknown; from: string } | null {
+  const { env: name, yaml } = SETTINGS[key];
+  const direct = env[name];
+  if (direct !== undefined && direct !== '') return { value: direct, from: name };
+  const file = env[`${name}_FILE`];
+  if (file) {
+    try {
+      return { value: readFileSync(file, 'utf8').trim(), from: `${name}_FILE` };
+    } catch (err) {
+      throw new ConfigError(`${name}_FILE (${JSON.stringify(file)}): cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'}); point it at a readable file holding the value.`);
+    }
+  }
+  const fromFile = atPath(doc, yaml);
+  return fromFile === undefined || fromFile === null ? null : { value: fromFile, from: yaml };
+}
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** `--config FILE`; else METAFLOWBOT_CONFIG. */
+  configFile?: string | null;
+}
+
+export function loadConfig(opts: LoadOptions = {}): BotConfig {
+  const env = opts.env ?? process.env;
+  const configFile = opts.configFile ?? env.METAFLOWBOT_CONFIG ?? null;
+  const doc = configFile ? readYaml(configFile) : {};
+  const raw: Partial<Record<Key, unknown>> = {};
+  const origin: Partial<Record<Key, string>> = {};
+  for (const key of Object.keys(SETTINGS) as Key[]) {
+    const found = rawValue(key, env, doc);
+    if (found) {
+      raw[key] = found.value;
+      origin[key] = found.from;
+    }
+  }
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0]);
-      return `${name} (${mask(name, present[name])}): ${issue.code === 'invalid_type' ? 'is required' : issue.message}`;
+      const key = issue.path[0] as Key;
+      const where = origin[key] ?? `${SETTINGS[key].env} (or ${SETTINGS[key].yaml} in the YAML file)`;
+      return `${where} (${mask(key, raw[key])}): ${issue.message}`;
     });
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
-  const e = parsed.data;
-  if (!e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET) {
+  const c = parsed.data;
+  if (!c.appToken && !c.signingSecret) {
     throw new ConfigError('Invalid configuration:\n  SLACK_SIGNING_SECRET (not set): HTTP mode needs it; or set SLACK_APP_TOKEN to use Socket Mode.');
   }
+  if (c.userRule === 'map' && Object.keys(c.userMap).length === 0) {
+    throw new ConfigError('Invalid configuration:\n  METAFLOWBOT_USER_MAP (not set): METAFLOWBOT_USER_RULE=map needs a map of Slack user ids to Metaflow users.');
+  }
   return {
-    slack: {
-      botToken: e.SLACK_BOT_TOKEN,
-      signingSecret: e.SLACK_SIGNING_SECRET ?? null,
-      appToken: e.SLACK_APP_TOKEN ?? null,
-      apiUrl: e.SLACK_API_URL ?? null,
-    },
-    metaflow: resolveMetaflowSettings({ env, cwd }),
-    port: e.PORT,
-    host: e.HOST,
-    lostAfterMs: e.METAFLOWBOT_LOST_AFTER_SECONDS * 1000,
-    logLevel: e.LOG_LEVEL,
+    slack: { botToken: c.botToken, signingSecret: c.signingSecret ?? null, appToken: c.appToken ?? null, apiUrl: c.apiUrl ?? null },
+    metaflow: resolveMetaflowSettings({ env, cwd: opts.cwd ?? process.cwd() }),
+    port: c.port,
+    host: c.host,
+    lostAfterMs: c.lostAfterSeconds * 1000,
+    logLevel: c.logLevel,
+    users: { rule: c.userRule, map: c.userMap },
+    state: { redisUrl: c.redisUrl ?? null, path: c.statePath },
+    pollIntervalMs: c.pollSeconds * 1000,
+    configFile,
   };
 }

@@ -5,9 +5,12 @@ import { createBackend } from './metaflow/backend';
 import { createSlackApp, type SlackApp } from './slack/app';
 import { buildServer } from './server';
 import { MemoryStateStore } from './state/memory';
+import { createLogger, type Logger } from './observability/logger';
+import { instrumentBackend, Metrics } from './observability/metrics';
 import { version } from './version';
 
 export interface RunningBot {
+  metrics: Metrics;
   slack: SlackApp;
   server: FastifyInstance;
   /** The port the server listens on (useful when configured as 0). */
@@ -15,34 +18,38 @@ export interface RunningBot {
   stop(): Promise<void>;
 }
 
-export async function startBot(config: BotConfig): Promise<RunningBot> {
-  const backend = createBackend(config.metaflow, { lostAfterMs: config.lostAfterMs });
+export async function startBot(config: BotConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningBot> {
+  const metrics = new Metrics(() => backend.client.cache.stats());
+  const backend = createBackend(config.metaflow, { lostAfterMs: config.lostAfterMs }, (target, name) => instrumentBackend(target, name, metrics));
   const state = new MemoryStateStore();
   const slack = createSlackApp(
     config.slack,
     { client: backend.client, state, uiUrl: config.metaflow.uiUrl, version, backend: backend.describe() },
-    config.logLevel,
+    { logger, metrics },
   );
   const server = await buildServer({
     receiver: slack.http,
+    metrics,
     ready: async () => {
       await backend.client.listFlows();
       await slack.app.client.auth.test();
     },
   });
   await server.listen({ port: config.port, host: config.host });
-  if (slack.mode === 'socket') await slack.app.start();
+  if (slack.socket) await slack.app.start();
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   let stopping: Promise<void> | null = null;
   return {
+    metrics,
     slack,
     server,
     port,
     stop: () => {
       stopping ??= (async () => {
         await server.close();
-        if (slack.mode === 'socket') await slack.app.stop();
+        // Receiver.stop() does not wait for the socket to close; the client's disconnect does.
+        if (slack.socket) await slack.socket.client.disconnect();
         await state.close();
         await backend.close();
       })();
@@ -53,11 +60,12 @@ export async function startBot(config: BotConfig): Promise<RunningBot> {
 
 /** Runs until SIGTERM or SIGINT, then finishes in-flight requests and exits. */
 export async function runForever(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const config = loadConfig(env);
-  const bot = await startBot(config);
-  process.stdout.write(`metaflowbot ${version} listening on ${config.host}:${bot.port} (${bot.slack.mode === 'socket' ? 'Socket Mode' : 'HTTP, POST /slack/events'})\n`);
+  const config = loadConfig({ env });
+  const logger = createLogger(config.logLevel);
+  const bot = await startBot(config, logger);
+  logger.info({ version, port: bot.port, mode: bot.slack.mode }, `metaflowbot listening on ${config.host}:${bot.port} (${bot.slack.mode === 'socket' ? 'Socket Mode' : 'HTTP, POST /slack/events'})`);
   const shutdown = (signal: string): void => {
-    process.stdout.write(`metaflowbot: ${signal} received, shutting down\n`);
+    logger.info({ signal }, 'shutting down');
     bot.stop().then(
       () => process.exit(0),
       () => process.exit(1),

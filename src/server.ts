@@ -8,12 +8,14 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import type { HTTPReceiver } from '@slack/bolt';
+import type { Metrics } from './observability/metrics';
 
 /** Slack's replay window, both ways: Bolt only refuses old timestamps. */
 const MAX_CLOCK_SKEW_S = 5 * 60;
 
 export interface ServerOptions {
   receiver: HTTPReceiver | null;
+  metrics: Metrics;
   /** Resolves when Metaflow and Slack are reachable; rejects with a sentence otherwise. */
   ready: () => Promise<void>;
   /** Requests per minute from one address; Slack's own traffic is far below. */
@@ -27,6 +29,10 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await server.register(rateLimit, { max: opts.rateLimitPerMinute ?? 3000, timeWindow: '1 minute' });
 
   server.get('/healthz', async () => ({ ok: true }));
+  server.get('/metrics', async (_request, reply) => {
+    reply.type(opts.metrics.registry.contentType);
+    return opts.metrics.registry.metrics();
+  });
   server.get('/readyz', async (_request, reply) => {
     try {
       await opts.ready();
@@ -50,10 +56,21 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
         reply.hijack();
         const raw = request.raw as IncomingMessage & { rawBody?: Buffer };
         raw.rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        // Bolt answers the HTTP request when a listener acks: the response time is the ack time.
+        const endAck = opts.metrics.ackSeconds.startTimer({ kind: requestKind(request.headers['content-type'], raw.rawBody) });
+        reply.raw.once('finish', () => endAck());
         receiver.requestListener(raw, reply.raw);
         return reply;
       });
     });
   }
   return server;
+}
+
+/** Which kind of Slack request a raw body is, cheaply, for the ack metric's label. */
+function requestKind(contentType: string | undefined, body: Buffer): string {
+  if (contentType?.startsWith('application/json')) return 'event';
+  const head = body.subarray(0, 200).toString('utf8');
+  if (head.startsWith('payload=') || head.includes('&payload=')) return 'interactive';
+  return /(^|&)command=/.test(body.toString('utf8')) ? 'command' : 'other';
 }

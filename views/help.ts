@@ -167,14 +167,20 @@ function isTopic(word: string): word is HelpTopic {
   return Object.prototype.hasOwnProperty.call(HELP, word);
 }
 
-/** The topic `text` asks about ("inspect", "inspect a run", "logs?"), or null. A typo close to
- *  a topic still finds it. */
-export function helpTopicFor(text: string): HelpTopic | null {
-  const word = text.trim().split(/\s+/)[0]?.toLowerCase().replace(/[^a-z]/g, '') ?? '';
-  if (word === '') return 'overview';
+function topicNamed(word: string): HelpTopic | null {
   if (isTopic(word)) return word;
-  if (ALIASES[word]) return ALIASES[word];
-  const near = suggestName(word, [...Object.keys(HELP), ...Object.keys(ALIASES)]);
-  if (near === null) return null;
-  return isTopic(near) ? near : ALIASES[near];
+  return ALIASES[word] ?? null;
+}
+
+/** The topic `text` asks about ("inspect", "do I see logs?", "inspect a run"), or null: a word
+ *  naming a topic anywhere, else a near spelling of the first word. */
+export function helpTopicFor(text: string): HelpTopic | null {
+  const words = text.toLowerCase().split(/\s+/).map((w) => w.replace(/[^a-z]/g, '')).filter((w) => w !== '');
+  if (words.length === 0) return 'overview';
+  for (const word of words) {
+    const named = topicNamed(word);
+    if (named) return named;
+  }
+  const near = suggestName(words[0], [...Object.keys(HELP), ...Object.keys(ALIASES)]);
+  return near === null ? null : topicNamed(near);
 }

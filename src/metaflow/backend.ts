@@ -14,7 +14,10 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-export function createBackend(settings: MetaflowSettings, opts: Omit<ClientOptions, 'metadata' | 'datastore'> = {}): Backend {
+/** Lets the caller wrap each backend (e.g. to time its calls) without the backends knowing. */
+export type Instrument = <T extends object>(target: T, name: string) => T;
+
+export function createBackend(settings: MetaflowSettings, opts: Omit<ClientOptions, 'metadata' | 'datastore'> = {}, instrument: Instrument = (t) => t): Backend {
   const closers: (() => Promise<void> | void)[] = [];
   let metadata: MetadataSource;
   if (settings.metadata.kind === 'service') {
@@ -36,7 +39,7 @@ export function createBackend(settings: MetaflowSettings, opts: Omit<ClientOptio
   } else {
     datastore = new LocalDatastore(settings.datastore.root);
   }
-  const client = new MetaflowClient({ ...opts, metadata, datastore });
+  const client = new MetaflowClient({ ...opts, metadata: instrument(metadata, metadata.kind), datastore: instrument(datastore, datastore.kind) });
   return {
     client,
     describe: () => `metadata: ${metadata.kind} (${metadata.location}); datastore: ${datastore.kind} (${datastore.location})`,

@@ -282,14 +282,7 @@ export class MetaflowClient {
   private async endStepName(flow: string, run: string): Promise<string> {
     return this.cache.get(
       `endstep:${flow}/${run}`,
-      async () => {
-        const params = await this.metadata.listTasks(flow, run, PARAMETERS_STEP);
-        if (params.length === 0) return null;
-        const meta = await this.metadata.taskMetadata(flow, run, PARAMETERS_STEP, params[0].id);
-        const entry = meta.filter((e) => e.field === 'end_step').pop();
-        if (typeof entry?.value === 'string') return entry.value;
-        return (await this.getGraph(flow, run))?.endStep ?? 'end';
-      },
+      async () => (await this.metadata.endStep(flow, run)) ?? (await this.getGraph(flow, run))?.endStep ?? null,
       (name) => (name === null ? 'none' : 'forever'),
     ).then((name) => name ?? 'end');
   }

@@ -100,6 +100,8 @@ export interface MetadataSource {
   /** Throws NotFoundError. */
   getTask(flow: string, run: string, step: string, task: string): Promise<TaskRecord>;
   taskMetadata(flow: string, run: string, step: string, task: string): Promise<MetadataEntry[]>;
+  /** The terminal step's name as the run's `_parameters` task records it (`end_step`); null when it does not. */
+  endStep(flow: string, run: string): Promise<string | null>;
   /** Every task's attempts in one step; the cheapest way to a step's status. */
   stepAttempts(flow: string, run: string, step: string): Promise<Map<string, AttemptRecord[]>>;
   listArtifacts(flow: string, run: string, step: string, task: string, attempt: number): Promise<ArtifactRecord[]>;

@@ -1,37 +1,51 @@
 /** The Bolt app: HTTP receiver (mounted in fastify by server.ts) or Socket Mode. */
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Receiver } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver, webApi, type Receiver } from '@slack/bolt';
+import { boltLogger } from '../observability/bolt-logger';
+import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
+import { observedFetch } from '../observability/slack-fetch';
 import type { SlackSettings } from '../config';
 import type { SlackDeps } from './deps';
 import { registerListeners } from './listeners';
+import { observe } from './middleware';
+
+const { retryPolicies } = webApi;
+type WebClientOptions = webApi.WebClientOptions;
 
 export interface SlackApp {
   app: App;
   /** Set in HTTP mode: server.ts hands it each request. */
   http: HTTPReceiver | null;
+  /** Set in Socket Mode. */
+  socket: SocketModeReceiver | null;
   mode: 'http' | 'socket';
 }
 
-const LOG_LEVELS: Record<string, LogLevel> = {
-  trace: LogLevel.DEBUG,
-  debug: LogLevel.DEBUG,
-  info: LogLevel.INFO,
-  warn: LogLevel.WARN,
-  error: LogLevel.ERROR,
-  fatal: LogLevel.ERROR,
-  silent: LogLevel.ERROR,
-};
+export interface Observability {
+  logger: Logger;
+  metrics: Metrics;
+}
 
-export function createSlackApp(slack: SlackSettings, deps: SlackDeps, logLevel = 'info'): SlackApp {
-  const clientOptions = slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {};
+export function createSlackApp(slack: SlackSettings, deps: SlackDeps, obs: Observability): SlackApp {
+  const logger = boltLogger(obs.logger);
+  // Explicit, because the Socket Mode client otherwise writes 100 retries into the options
+  // object Bolt shares with every listener's Web API client.
+  const clientOptions = (): WebClientOptions => ({
+    ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
+    retryConfig: retryPolicies.fiveRetriesInFiveMinutes,
+    fetch: observedFetch(obs.metrics),
+  });
   let receiver: Receiver;
   let http: HTTPReceiver | null = null;
+  let socket: SocketModeReceiver | null = null;
   if (slack.appToken) {
-    receiver = new SocketModeReceiver({ appToken: slack.appToken, logLevel: LOG_LEVELS[logLevel], installerOptions: { clientOptions } });
+    receiver = socket = new SocketModeReceiver({ appToken: slack.appToken, logger, installerOptions: { clientOptions: clientOptions() } });
   } else {
-    http = new HTTPReceiver({ signingSecret: slack.signingSecret ?? '', logLevel: LOG_LEVELS[logLevel] });
+    http = new HTTPReceiver({ signingSecret: slack.signingSecret ?? '', logger });
     receiver = http;
   }
-  const app = new App({ token: slack.botToken, receiver, clientOptions, logLevel: LOG_LEVELS[logLevel] });
+  const app = new App({ token: slack.botToken, receiver, clientOptions: clientOptions(), logger });
+  app.use(observe(obs.logger, obs.metrics));
   registerListeners(app, deps);
-  return { app, http, mode: slack.appToken ? 'socket' : 'http' };
+  return { app, http, socket, mode: socket ? 'socket' : 'http' };
 }

@@ -33,7 +33,8 @@ function slackError(err: unknown): string | null {
 export function failureMessage(err: unknown, logger: Logger, prefix: string): SlackMessage {
   if (err instanceof UsageError) return errorMessage(err.message, err.next);
   if (err instanceof RunQueryError) {
-    return errorMessage(`I couldn't read that run query. ${err.message}`, `${code(command(prefix, 'how to inspect'))} shows examples.`);
+    const forms = ['HelloFlow/42', 'latest run of HelloFlow', "alice's HelloFlow tagged nightly"].map((q) => code(q)).join(', ');
+    return errorMessage(`I couldn't read that run query. ${err.message}`, `Queries look like ${forms}; ${code(command(prefix, 'how to inspect'))} explains them all.`);
   }
   if (err instanceof NotFoundError) {
     return errorMessage(err.message, `${code(command(prefix, 'runs'))} lists the flows and their runs.`);

@@ -1,19 +1,12 @@
-import { LRUCache } from 'lru-cache';
-import { conversationId, type ConversationKey, type StateStore } from './store';
+import { SqliteStateStore } from './sqlite/store';
 
-/** A process-local store: state is lost on restart and not shared between replicas. */
-export class MemoryStateStore implements StateStore {
-  private readonly runs = new LRUCache<string, string>({ max: 100_000 });
-
-  async currentRun(key: ConversationKey): Promise<string | null> {
-    return this.runs.get(conversationId(key)) ?? null;
-  }
-
-  async setCurrentRun(key: ConversationKey, pathspec: string): Promise<void> {
-    this.runs.set(conversationId(key), pathspec);
-  }
-
-  async close(): Promise<void> {
-    this.runs.clear();
+/**
+ * A private store in memory, for tests and one-off runs: nothing survives the process and
+ * nothing is shared. It is the SQLite store on `:memory:`, so it behaves exactly like the
+ * durable one rather than approximating it.
+ */
+export class MemoryStateStore extends SqliteStateStore {
+  constructor() {
+    super(':memory:');
   }
 }

@@ -1,6 +1,24 @@
 /**
- * What the bot remembers between requests. Conversations: the run a channel, a thread or a
- * user is looking at (set by `use <query>`).
+ * What the bot remembers between requests and across restarts, shared by every replica:
+ * the run each conversation or user is looking at (set by `use <query>`), channel
+ * subscriptions, the watcher's progress, the notification outbox and the leader lock.
+ *
+ * Notifications are exactly-once in effect because of the order the poster follows:
+ * 1. the watcher records the intent (`enqueue`) before it saves its progress
+ *    (`saveWatchState`), so a crash in between re-detects the transition and the second
+ *    `enqueue` is a no-op: the key (channel, run, transition) exists in any state;
+ * 2. a poster `claimPending`s items: a claim is atomic and leased, so two replicas never hold
+ *    the same item, and an item whose poster died (kill -9) becomes claimable again when its
+ *    lease runs out;
+ * 3. it posts, then records the result (`markPosted`). Only a crash between a successful
+ *    post and `markPosted` leaves an item that was posted but looks unposted; its lease
+ *    expires, it is claimed again with `attempts > 1`, and posted a second time. So at most
+ *    one duplicate per crash, and only for items with `attempts > 1`: a poster that first
+ *    looks for its own earlier message there (see `Notification.attempts`) closes the gap.
+ *
+ * Within one channel and run, items are claimed strictly one at a time in enqueue order, so
+ * the first message posted for a run (`runMessage`) exists before later transitions are
+ * posted, which can then edit it and reply in its thread.
  */
 
 /** Where a conversation happens; a thread has its own current run, apart from its channel. */
@@ -9,9 +27,148 @@ export interface ConversationKey {
   thread?: string | null;
 }
 
+export type Transition = 'started' | 'failed' | 'successful' | 'lost';
+
+export const TRANSITIONS: readonly Transition[] = ['started', 'failed', 'successful', 'lost'];
+
+/**
+ * A channel's request to hear about a flow's runs. At most one subscription per channel,
+ * flow and filters (`user`, `tag`, `project`): subscribing again with the same ones replaces
+ * it. Absent filters match every run.
+ */
+export interface Subscription {
+  id: string;
+  channel: string;
+  flow: string;
+  events: Transition[];
+  user?: string;
+  tag?: string;
+  project?: string;
+  /** The Slack user who subscribed. */
+  createdBy: string;
+  /** Epoch milliseconds. */
+  createdAt: number;
+}
+
+/** The watcher's progress through one flow, saved after each poll. */
+export interface WatchState {
+  /** The newest run seen; runs newer than it have not been announced yet. */
+  newestRunId: string | null;
+  /** Runs seen unfinished, followed until they finish. */
+  following: string[];
+}
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** One notification: one transition of one run, told to one channel. */
+export interface NotificationKey {
+  channel: string;
+  /** The run's pathspec, `Flow/RunId`. */
+  run: string;
+  transition: Transition;
+}
+
+export interface NewNotification extends NotificationKey {
+  /** What the poster needs to build the message; stored as JSON. */
+  payload: Json;
+}
+
+/**
+ * `pending`: waiting until `dueAt`; `inflight`: claimed by `owner` until `leaseUntil`;
+ * `posted`: done; `abandoned`: given up (`markFailed` without a retry time).
+ */
+export type NotificationStatus = 'pending' | 'inflight' | 'posted' | 'abandoned';
+
+/** A Slack message: the channel chat.postMessage answered with, and its ts. */
+export interface PostedMessage {
+  channel: string;
+  ts: string;
+}
+
+export interface Notification extends NewNotification {
+  status: NotificationStatus;
+  /**
+   * Claims so far, this one included. Above 1, an earlier poster may have posted and died
+   * before `markPosted`: a poster that must never duplicate looks for that message first.
+   */
+  attempts: number;
+  createdAt: number;
+  /** When a pending item may be claimed (enqueue time, or the retry time after a failure). */
+  dueAt: number;
+  /** Set while in flight only. */
+  owner: string | null;
+  leaseUntil: number | null;
+  posted: PostedMessage | null;
+  /** The last failure, kept after a retry succeeds. */
+  error: string | null;
+}
+
+export type NotificationCounts = Record<NotificationStatus, number>;
+
 export interface StateStore {
+  /** The run a channel or thread looks at (a thread's own only: callers fall back to its channel). */
   currentRun(key: ConversationKey): Promise<string | null>;
   setCurrentRun(key: ConversationKey, pathspec: string): Promise<void>;
+  /** The run a user looks at where no channel applies: direct messages and App Home. */
+  userCurrentRun(user: string): Promise<string | null>;
+  setUserCurrentRun(user: string, pathspec: string): Promise<void>;
+
+  /** Adds a subscription; returns the one it replaced (same channel, flow and filters), if any. */
+  subscribe(sub: Subscription): Promise<Subscription | null>;
+  /** Removes a channel's subscriptions to a flow, whatever their filters; returns how many. */
+  unsubscribe(channel: string, flow: string): Promise<number>;
+  /** Ordered by flow, then creation. */
+  subscriptions(channel: string): Promise<Subscription[]>;
+  /** Ordered by channel, flow, then creation. */
+  allSubscriptions(): Promise<Subscription[]>;
+  /** Every flow some channel subscribes to, sorted: what the watcher polls. */
+  subscribedFlows(): Promise<string[]>;
+
+  watchState(flow: string): Promise<WatchState | null>;
+  /** Replaces the flow's state in one atomic write. */
+  saveWatchState(flow: string, state: WatchState): Promise<void>;
+
+  /** Records the intent to notify; false (and no change) if the key was ever enqueued. */
+  enqueue(notification: NewNotification): Promise<boolean>;
+  /**
+   * Claims up to `limit` items that are due: pending ones whose `dueAt` has come, and in-flight
+   * ones whose lease expired (their poster died). Claimed items are in flight for `owner`
+   * until now + `leaseMs`, which must exceed the time a post can take. Items of one channel
+   * and run come one at a time: the next is due only once the one before is posted or abandoned.
+   */
+  claimPending(owner: string, limit: number, leaseMs: number): Promise<Notification[]>;
+  /**
+   * Records the posted message. Accepted from any state but posted (a post that happened is a
+   * fact, even from a poster whose lease expired); a second call keeps the first message.
+   * Throws if the key was never enqueued.
+   */
+  markPosted(key: NotificationKey, message: PostedMessage): Promise<void>;
+  /**
+   * Records a failed post of an in-flight item: pending again from `retryAt`, or abandoned if
+   * `retryAt` is null (an error retrying cannot fix). Ignored unless in flight, so a late
+   * failure report cannot undo a post. Throws if the key was never enqueued.
+   */
+  markFailed(key: NotificationKey, error: string, retryAt: number | null): Promise<void>;
+  /** The first message posted for a run in a channel: the one later transitions edit and thread under. */
+  runMessage(channel: string, run: string): Promise<PostedMessage | null>;
+  /** Unfinished items (pending and in flight), in enqueue order. */
+  pending(): Promise<Notification[]>;
+  counts(): Promise<NotificationCounts>;
+  /**
+   * Forgets the notifications of every channel and run whose items are all finished and were
+   * all enqueued before `before`; returns how many items went. Their keys can then be
+   * enqueued again, so `before` must be older than any transition the watcher may re-detect.
+   */
+  pruneNotifications(before: number): Promise<number>;
+
+  /** Takes the leader lock if free or expired, or extends it if `owner` holds it. */
+  acquireLeadership(owner: string, ttlMs: number): Promise<boolean>;
+  /** Extends the lock; false if `owner` no longer holds it (expired or taken over). */
+  renewLeadership(owner: string, ttlMs: number): Promise<boolean>;
+  /** Frees the lock if `owner` holds it, so another replica need not wait for the expiry. */
+  releaseLeadership(owner: string): Promise<void>;
+  leader(): Promise<string | null>;
+
   close(): Promise<void>;
 }
 

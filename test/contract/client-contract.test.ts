@@ -272,9 +272,10 @@ describe.each(BACKEND_NAMES)('the client over %s', (name) => {
     it('reads the log of the attempt asked for', async () => {
       const boom = { flow: 'FailFlow', run: '7', step: 'boom', task: '27' };
       const [first, second] = await Promise.all([0, 1].map((attempt) => client.readLog(boom, { stream: 'stderr', attempt, limit: 1 })));
-      expect([first.attempt, second.attempt]).toEqual([0, 1]);
-      expect(first.lines.map((l) => l.message)).toEqual(['Task failed.']);
-      expect(first.lines[0].timestamp < second.lines[0].timestamp).toBe(true);
+      expect([first, second].map((page) => [page.attempt, ...page.lines.map((l) => [l.timestamp, l.message])])).toEqual([
+        [0, ['2026-11-28T04:17:12.947064Z', 'Task failed.']],
+        [1, ['2026-11-28T04:17:14.130142Z', 'Task failed.']],
+      ]);
     });
   });
 
@@ -334,11 +335,18 @@ const ODD_QUERIES = [
   'HelloFlow tagged ws-demo',
 ];
 
-/** Every flow, run, step and task the backend lists (and each run's `_parameters` task), as `show` answers them. */
-async function showEverything(client: MetaflowClient): Promise<Answers> {
-  const answers: Answers = {};
+interface Everything {
+  /** `show --json` of every query. */
+  shown: Answers;
+  /** Per task attempt (`<pathspec>#<attempt>`): every artifact, internal ones too, the exception and both whole logs. */
+  attempts: Answers;
+}
+
+/** Every flow, run, step and task the backend lists, and each run's `_parameters` task. */
+async function readEverything(client: MetaflowClient): Promise<Everything> {
+  const everything: Everything = { shown: {}, attempts: {} };
   const ask = async (query: string) => {
-    answers[query] = await answer(client, query);
+    everything.shown[query] = await answer(client, query);
   };
   for (const flow of await client.listFlows()) {
     await ask(flow.name);
@@ -347,12 +355,23 @@ async function showEverything(client: MetaflowClient): Promise<Answers> {
       const steps = (await client.listSteps(flow.name, run.id)).map((s) => s.name);
       for (const step of [...steps, '_parameters']) {
         if (step !== '_parameters') await ask(`${run.pathspec}/${step}`);
-        for (const task of (await client.listTasks(flow.name, run.id, step, { limit: 100 })).items) await ask(task.pathspec);
+        for (const task of (await client.listTasks(flow.name, run.id, step, { limit: 100 })).items) {
+          await ask(task.pathspec);
+          const ref = { flow: flow.name, run: run.id, step, task: task.id };
+          for (const { attempt } of task.attempts) {
+            everything.attempts[`${task.pathspec}#${attempt}`] = {
+              artifacts: await client.listArtifacts(ref, { attempt, includeInternal: true }),
+              exception: await client.taskException(ref, attempt),
+              stdout: (await client.readFullLog(ref, { stream: 'stdout', attempt })).text,
+              stderr: (await client.readFullLog(ref, { stream: 'stderr', attempt })).text,
+            };
+          }
+        }
       }
     }
   }
   for (const query of ODD_QUERIES) await ask(query);
-  return answers;
+  return everything;
 }
 
 interface ShownTask {
@@ -364,12 +383,9 @@ const isParametersTask = (query: string) => /^\w+\/\w+\/_parameters\/\w+$/.test(
 /** A flow's unfiltered run list (a filtered one has no count on any backend). */
 const isRunList = (query: string, shown: unknown) => /^\w+$/.test(query) && typeof shown === 'object' && shown !== null && 'runs' in shown;
 
-let everything: Record<BackendName, Answers>;
-const answersOf = (name: BackendName) => everything[name];
-
 /**
  * An answer without what only the local backend can know, each asserted in
- * `differ only where the service cannot know` below.
+ * `differs from local only where the service cannot know` below.
  */
 function comparable(query: string, shown: unknown): unknown {
   if (isRunList(query, shown)) return { ...(shown as object), total: 'asserted apart' };
@@ -380,49 +396,62 @@ function comparable(query: string, shown: unknown): unknown {
   return shown;
 }
 
+const comparableAll = (answers: Answers) => Object.fromEntries(Object.entries(answers).map(([q, a]) => [q, comparable(q, a)]));
+
+const SERVICE_BACKENDS = BACKEND_NAMES.filter((name) => name !== 'local');
+
 describe('metaflowbot show gives the same answers on every backend', () => {
+  let everything: Record<BackendName, Everything>;
+
   beforeAll(async () => {
-    const all = await Promise.all(BACKEND_NAMES.map((name) => showEverything(backends.client(name))));
-    everything = Object.fromEntries(BACKEND_NAMES.map((name, i) => [name, all[i]])) as Record<BackendName, Answers>;
+    const all = await Promise.all(BACKEND_NAMES.map((name) => readEverything(backends.client(name))));
+    everything = Object.fromEntries(BACKEND_NAMES.map((name, i) => [name, all[i]])) as Record<BackendName, Everything>;
   }, 60_000);
 
-  it('covers every flow, run, step and task of the recordings', () => {
+  it('covers every flow, run, step, task and attempt of the recordings', () => {
     const recorded = Object.entries(recordedCalls())
       .filter(([path, call]) => call.status === 200 && /^\/flows\/\w+(\/runs\/\d+(\/steps\/\w+(\/tasks\/\d+)?)?)?$/.test(path))
       .map(([path]) => path.replace(/\/(flows|runs|steps|tasks)\//g, '/').slice(1))
       .filter((pathspec) => !/^\w+\/\d+\/_parameters$/.test(pathspec));
-    const asked = Object.keys(answersOf('local')).filter((q) => !ODD_QUERIES.includes(q));
+    const asked = Object.keys(everything.local.shown).filter((q) => !ODD_QUERIES.includes(q));
     expect(recorded).toHaveLength(6 + 11 + 30 + 43);
     expect([...asked].sort()).toEqual([...recorded].sort());
+    // Every task has one attempt but the two boom tasks, which have two.
+    expect(Object.keys(everything.local.attempts)).toHaveLength(43 + 2);
   });
 
-  it.each(BACKEND_NAMES.filter((name) => name !== 'local'))('answers every query over %s as over local', (name) => {
-    const mapped = (answers: Answers) => Object.fromEntries(Object.entries(answers).map(([q, a]) => [q, comparable(q, a)]));
-    expect(mapped(answersOf(name))).toEqual(mapped(answersOf('local')));
+  it.each(SERVICE_BACKENDS)('answers every query over %s as over local', (name) => {
+    expect(comparableAll(everything[name].shown)).toEqual(comparableAll(everything.local.shown));
+  });
+
+  it.each(SERVICE_BACKENDS)('reads every attempt\'s artifacts, exception and logs over %s as over local', (name) => {
+    expect(everything[name].attempts).toEqual(everything.local.attempts);
   });
 
   it('answers identically over the local files and S3 behind the service', () => {
-    expect(answersOf('service+s3')).toEqual(answersOf('service+local'));
+    expect(everything['service+s3']).toEqual(everything['service+local']);
   });
 
-  it('differ only where the service cannot know', () => {
-    for (const name of ['service+local', 'service+s3'] as const) {
-      for (const [query, local] of Object.entries(answersOf('local'))) {
-        const other = answersOf(name)[query];
-        if (isRunList(query, local)) {
-          // Same reason as the per-backend test: a paged service list carries no count.
-          expect((local as { total: number }).total).toBe((local as { runs: unknown[] }).runs.length);
-          expect((other as { total: unknown }).total).toBeNull();
-        }
-        if (isParametersTask(query)) {
-          // Metaflow writes no `attempt` entry for the `_parameters` task; the local reader falls
-          // back to its `0.attempt.json` file, which the metadata service never sees.
-          const [l, o] = [local as ShownTask, other as ShownTask];
-          expect(l.startedAt).not.toBeNull();
-          expect(l.attempts.map((a) => a.startedAt)).toEqual([l.startedAt]);
-          expect([o.startedAt, ...o.attempts.map((a) => a.startedAt)]).toEqual([null, null]);
-        }
+  it.each(SERVICE_BACKENDS)('differs from local over %s only where the service cannot know', (name) => {
+    const checked = { runLists: 0, parametersTasks: 0 };
+    for (const [query, local] of Object.entries(everything.local.shown)) {
+      const other = everything[name].shown[query];
+      if (isRunList(query, local)) {
+        checked.runLists += 1;
+        // As above: a paged service run list carries no count.
+        expect((local as { total: number }).total).toBe((local as { runs: unknown[] }).runs.length);
+        expect((other as { total: unknown }).total).toBeNull();
+      }
+      if (isParametersTask(query)) {
+        // Metaflow writes no `attempt` entry for the `_parameters` task; the local reader falls
+        // back to its `0.attempt.json` file, which the metadata service never sees.
+        checked.parametersTasks += 1;
+        const [l, o] = [local as ShownTask, other as ShownTask];
+        expect(l.startedAt).not.toBeNull();
+        expect(l.attempts.map((a) => a.startedAt)).toEqual([l.startedAt]);
+        expect([o.startedAt, ...o.attempts.map((a) => a.startedAt)]).toEqual([null, null]);
       }
     }
+    expect(checked).toEqual({ runLists: 6, parametersTasks: 11 });
   });
 });

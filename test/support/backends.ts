@@ -31,16 +31,13 @@ export const BACKEND_NAMES = ['local', 'service+local', 'service+s3'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 /** When the service answers were recorded: every run had ended by then. */
-export const RECORDED_AT = (JSON.parse(readFileSync(join(RECORDINGS, 'index.json'), 'utf8')) as { recorded_at_epoch_ms: number }).recorded_at_epoch_ms;
+const RECORDED_AT = (JSON.parse(readFileSync(join(RECORDINGS, 'index.json'), 'utf8')) as { recorded_at_epoch_ms: number }).recorded_at_epoch_ms;
 
 /** `s3://metaflow-fixtures/metaflow` as plain files. */
 export const SERVICE_DATASTORE_FILES = join(FIXTURE_DATASTORE, FIXTURE_BUCKET, 'metaflow');
 
 export interface Backends {
   client(name: BackendName): MetaflowClient;
-  /** The `.metaflow` folder behind `local`. */
-  readonly localRoot: string;
-  readonly fake: FakeMetadataService;
   close(): Promise<void>;
 }
 
@@ -73,7 +70,7 @@ export async function startBackends(): Promise<Backends> {
       'service+local': new MetaflowClient({ metadata: service(), datastore: new LocalDatastore(SERVICE_DATASTORE_FILES), now }),
       'service+s3': new MetaflowClient({ metadata: service(), datastore: s3Datastore, now }),
     };
-    return { client: (name) => clients[name], localRoot, fake, close };
+    return { client: (name) => clients[name], close };
   } catch (err) {
     await close();
     throw err;

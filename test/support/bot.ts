@@ -5,8 +5,8 @@ import { startBot, type RunningBot } from '../../src/main';
 import { LOCAL_ROOT } from './fixtures';
 
 export const TEST_SIGNING_SECRET = 'abcdef0123456789abcdef0123456789';
-export const TEST_BOT_TOKEN = 'xoxb-test-token';
-export const TEST_APP_TOKEN = 'xapp-test-token';
+export const TEST_BOT_TOKEN = 'xoxb-test';
+export const TEST_APP_TOKEN = 'xapp-test';
 
 export interface TestBotOptions {
   slackApiUrl: string;
@@ -16,6 +16,8 @@ export interface TestBotOptions {
   metaflowRoot?: string;
   env?: NodeJS.ProcessEnv;
   lostAfterMs?: number;
+  users?: BotConfig['users'];
+  pollIntervalMs?: number;
 }
 
 export interface TestBot extends RunningBot {
@@ -36,6 +38,10 @@ export async function startTestBot(opts: TestBotOptions): Promise<TestBot> {
     host: '127.0.0.1',
     lostAfterMs: opts.lostAfterMs ?? 6 * 60 * 1000,
     logLevel: 'error',
+    users: opts.users ?? { rule: 'email', map: {} },
+    state: { redisUrl: null, path: ':memory:' },
+    pollIntervalMs: opts.pollIntervalMs ?? 1000,
+    configFile: null,
   };
   const bot = await startBot(config);
   return { ...bot, baseUrl: `http://127.0.0.1:${bot.port}` };

@@ -278,8 +278,22 @@ export class FakeMetadataService {
     }
     const file = this.recorded.get(canonical(this.legacy ? path : url));
     if (file) return this.replay(file);
+    const attemptList = this.attemptArtifacts(path);
+    if (attemptList) return attemptList;
     if (path === '/ping') return { status: 200, headers: this.baseHeaders(), body: 'pong' };
     return this.unknown(segments);
+  }
+
+  /**
+   * `…/tasks/{t}/attempt/{n}/artifacts` was not recorded for every task (the `_parameters`
+   * ones); the real service answers it with the task's artifact rows of attempt n.
+   */
+  private attemptArtifacts(path: string): Answer | null {
+    const m = /^(.*\/tasks\/[^/]+)\/attempt\/(\d+)\/artifacts$/.exec(path);
+    const file = m ? this.recorded.get(`${m[1]}/artifacts`) : undefined;
+    if (!m || !file) return null;
+    const rows = this.load(file).body as { attempt_id?: number }[];
+    return this.json(200, rows.filter((r) => r.attempt_id === Number(m[2])));
   }
 
   private flows(): Answer {
@@ -533,6 +547,8 @@ function runDetail(flow: string, run: FakeRun) {
       system_tags: null,
     });
   for (const task of tasks) {
+    // Metaflow ≥ 2.16 names the graph's ends on the `_parameters` task, as the recordings show.
+    if (task.step_name === '_parameters') add(task, 'end_step', 'end', task.ts_epoch + 1);
     const open = run.status !== 'completed' && task.step_name === 'start';
     if (task.step_name !== '_parameters') add(task, 'attempt', '0', task.ts_epoch + 10);
     if (open && run.status === 'running') continue;

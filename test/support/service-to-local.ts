@@ -9,7 +9,7 @@ import { access, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { RECORDINGS } from './fake-metadata-service';
 
-export const SERVICE_DATASTORE = join(RECORDINGS, 'datastore');
+const SERVICE_DATASTORE = join(RECORDINGS, 'datastore');
 
 type Row = Record<string, unknown>;
 

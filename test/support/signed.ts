@@ -24,7 +24,7 @@ import {
   viewSubmissionPayload,
   type ActionInput,
   type Actor,
-  type Surface,
+  type Origin,
   type Suggestion,
 } from './fake-slack/payloads';
 import type { Params } from './fake-slack/http';
@@ -61,7 +61,7 @@ export interface RawRequest {
   headers?: Record<string, string>;
 }
 
-export interface InteractionOptions extends Surface {
+export interface InteractionOptions extends Origin {
   /** `null` sends no trigger_id; default one minted on the fake Slack. */
   triggerId?: string | null;
 }
@@ -81,7 +81,7 @@ export interface SlackClient {
   action(payload: Params): Promise<Sent<Params>>;
   blockActions(actions: ActionInput | ActionInput[], options?: InteractionOptions): Promise<Sent<Params>>;
   viewSubmission(view: Params, options?: { values?: Params; triggerId?: string | null }): Promise<Sent<Params>>;
-  blockSuggestion(suggestion: Suggestion, options?: Surface): Promise<Sent<Params>>;
+  blockSuggestion(suggestion: Suggestion, options?: Origin): Promise<Sent<Params>>;
   /** An Events API delivery wrapping `event`. */
   event(event: Params, delivery?: EventDelivery): Promise<Sent<Params>>;
   /** Any body, signed unless told otherwise. */

@@ -1,5 +1,5 @@
-import { App, LogLevel, SocketModeReceiver, webApi } from '@slack/bolt';
-import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
+import { App, LogLevel, SocketModeReceiver, webApi, type BlockAction } from '@slack/bolt';
+import { startFakeSlack, type FakeSlack, type FakeView } from '../support/fake-slack';
 import { appHomeOpened, slashCommandFields } from '../support/fake-slack/payloads';
 import { startFakeSocketMode, type FakeSocketMode } from '../support/fake-socket-mode';
 import { nowSeconds, slackClient } from '../support/signed';
@@ -268,7 +268,7 @@ describe('signed client against a Bolt app in HTTP mode', () => {
   let slack: FakeSlack;
   let app: InstanceType<typeof App>;
   let baseUrl: string;
-  const seen: { retryNum?: number; homeUser?: string } = {};
+  let homeOpened: Promise<{ retryNum?: number; user: string }>;
 
   beforeAll(async () => {
     slack = await startFakeSlack();
@@ -283,9 +283,18 @@ describe('signed client against a Bolt app in HTTP mode', () => {
       await client.views.open({ trigger_id: command.trigger_id, view: modal() });
       await respond({ text: `looking up ${command.text}` });
     });
-    app.event('app_home_opened', async ({ event, context }) => {
-      seen.retryNum = context.retryNum;
-      seen.homeUser = event.user;
+    app.action<BlockAction>('open_run', async ({ ack, body, client }) => {
+      await ack();
+      await client.views.push({ trigger_id: body.trigger_id, view: modal('Run 12') });
+    });
+    app.options('flow', async ({ ack, payload }) => {
+      await ack({ options: [{ text: { type: 'plain_text', text: `${payload.value}Flow` }, value: `${payload.value}Flow` }] });
+    });
+    app.view('run', async ({ ack, view }) => {
+      await ack({ response_action: 'errors', errors: { step: `no step ${view.state.values.step.name.value}` } });
+    });
+    homeOpened = new Promise((resolve) => {
+      app.event('app_home_opened', async ({ event, context }) => resolve({ retryNum: context.retryNum, user: event.user }));
     });
     const server = await app.start(0);
     baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
@@ -305,6 +314,24 @@ describe('signed client against a Bolt app in HTTP mode', () => {
     expect(responded.params).toEqual({ text: 'looking up runs HelloFlow' });
   });
 
+  test('interactivity payloads reach the right Bolt listeners', async () => {
+    const client = slackClient({ baseUrl, signingSecret: SECRET, fakeSlack: slack });
+    const web = new WebClient(slack.token, { slackApiUrl: slack.url, retryConfig: { retries: 0 }, logger });
+    const opened = await web.views.open({ trigger_id: slack.mintTriggerId(), view: { ...modal(), callback_id: 'run' } });
+    const view = slack.view(opened.view?.id as string) as FakeView;
+
+    expect((await client.blockActions({ action_id: 'open_run', value: 'HelloFlow/12' }, { view })).status).toBe(200);
+    const pushed = await slack.waitFor('views.push');
+    expect(pushed.response).toMatchObject({ ok: true, view: { previous_view_id: view.id } });
+
+    const suggested = await client.blockSuggestion({ action_id: 'flow', value: 'Hello' }, { view });
+    expect(suggested.json()).toEqual({ options: [{ text: { type: 'plain_text', text: 'HelloFlow' }, value: 'HelloFlow' }] });
+
+    const values = { step: { name: { type: 'plain_text_input', value: 'train' } } };
+    const submitted = await client.viewSubmission(view, { values });
+    expect(submitted.json()).toEqual({ response_action: 'errors', errors: { step: 'no step train' } });
+  });
+
   test('bad signatures and stale timestamps get 401', async () => {
     const client = slackClient({ baseUrl, signingSecret: SECRET });
     const body = 'command=%2Fmetaflow&text=runs';
@@ -317,7 +344,6 @@ describe('signed client against a Bolt app in HTTP mode', () => {
   test('events carry retry headers through to Bolt', async () => {
     const res = await slackClient({ baseUrl, signingSecret: SECRET }).event(appHomeOpened(), { retryNum: 2 });
     expect(res.status).toBe(200);
-    for (let i = 0; i < 100 && seen.homeUser === undefined; i += 1) await new Promise((r) => setTimeout(r, 10));
-    expect(seen).toEqual({ retryNum: 2, homeUser: 'U0ALICE001' });
+    await expect(homeOpened).resolves.toEqual({ retryNum: 2, user: 'U0ALICE001' });
   });
 });

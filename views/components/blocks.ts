@@ -23,7 +23,7 @@ export interface ButtonSpec {
   primary?: boolean;
 }
 
-/** Slack refuses an empty text object, so an empty text becomes a space-like dash. */
+/** Slack refuses an empty text object; a dash says "nothing" without failing the message. */
 function nonEmpty(text: string): string {
   return text === '' ? '–' : text;
 }

@@ -9,10 +9,8 @@ import { blocksTextLength } from '../validate';
 import { section } from './blocks';
 import type { SlackBlock } from './message';
 
-export const FOOTER_BLOCKS = 1;
-export const FOOTER_TEXT = 100;
-export const BODY_BLOCKS_MAX = MESSAGE_BLOCKS_MAX - FOOTER_BLOCKS;
-export const BODY_TEXT_MAX = MESSAGE_BLOCKS_TEXT_MAX - FOOTER_TEXT;
+const FOOTER_BLOCKS = 1;
+const FOOTER_TEXT = 100;
 
 /** One list line never takes more than this, so a single huge value cannot crowd out the rest. */
 export const LINE_MAX = 1000;
@@ -22,7 +20,7 @@ export interface Budget {
   text: number;
 }
 
-export const BODY_BUDGET: Readonly<Budget> = { blocks: BODY_BLOCKS_MAX, text: BODY_TEXT_MAX };
+export const BODY_BUDGET: Readonly<Budget> = { blocks: MESSAGE_BLOCKS_MAX - FOOTER_BLOCKS, text: MESSAGE_BLOCKS_TEXT_MAX - FOOTER_TEXT };
 
 export function textOf(blocks: readonly SlackBlock[]): number {
   return blocksTextLength(blocks);

@@ -1,5 +1,5 @@
 /** The footer of an ephemeral answer, and the note on a shared copy. Both fit in the room the
- *  builders keep free (budget.ts FOOTER_*). */
+ *  builders keep free (budget.ts BODY_BUDGET). */
 import { ACTION, BLOCK, encodeValue, shareValue } from '../../src/slack/ids';
 import { actions, context } from './blocks';
 import type { SlackBlock } from './message';

@@ -26,7 +26,8 @@ const BUTTON_LABEL: Readonly<Record<string, string>> = {
 };
 
 export function chooseRunMessage({ command: name, query, page, uiUrl, prefix }: ChooseRunInput): SlackMessage {
-  const matched = page.total === null ? `${count(page.items.length)}+ runs` : plural(page.total, 'run');
+  const known = page.total ?? (page.next === null ? page.items.length : null);
+  const matched = known === null ? `${count(page.items.length)}+ runs` : plural(known, 'run');
   const intro = section(`${code(query)} matches ${matched}. Which one?`);
   const example = page.items[0] ? code(command(prefix, `${name} ${page.items[0].pathspec}`)) : '';
   const outro = context(

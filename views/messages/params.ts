@@ -19,7 +19,7 @@ function line(p: Parameter): string {
 }
 
 export function paramsMessage({ run, parameters, uiUrl, prefix }: ParamsInput): SlackMessage {
-  const title = section(`*Parameters of ${runLink(run, run.pathspec, uiUrl)}*`);
+  const title = section(`*Parameters* of ${runLink(run, run.pathspec, uiUrl)}`);
   if (parameters.length === 0) {
     return { text: `${run.pathspec} has no parameters.`, blocks: [section(`${runLink(run, run.pathspec, uiUrl)} has no parameters.`)] };
   }

@@ -1,5 +1,5 @@
 /** `inspect` on a run: what it is, how it went, its parameters and steps. */
-import type { Parameter, RunDetail, Step } from '../../src/metaflow/model';
+import type { Parameter, Run, RunDetail, Step } from '../../src/metaflow/model';
 import { ACTION } from '../../src/slack/ids';
 import { Blocks } from 'slack-block-builder';
 import { escapeMrkdwn, SECTION_FIELD_TEXT_MAX, truncate } from '../limits';
@@ -21,7 +21,7 @@ export interface RunOverviewInput {
 /** Parameters share the message with the steps; they get at most this much of it. */
 const PARAMETER_TEXT_MAX = 3000;
 
-export function runFields(run: RunDetail | Omit<RunDetail, 'steps' | 'parameters' | 'graph'>): SlackBlock {
+function runFields(run: Run): SlackBlock {
   const fields = [
     `*Status*\n${statusLabel(run.status)}`,
     `*User*\n${escapeMrkdwn(run.user ?? 'unknown')}`,

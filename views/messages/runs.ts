@@ -19,6 +19,7 @@ export interface RunsListInput {
 }
 
 function range(offset: number, shown: number, total: number | null): string {
+  if (offset === 0 && total === shown) return plural(shown, 'run');
   const span = shown === 1 ? count(offset + 1) : `${count(offset + 1)}–${count(offset + shown)}`;
   return total === null ? `Runs ${span}` : `Runs ${span} of ${count(total)}`;
 }
@@ -40,7 +41,7 @@ export function runsListMessage({ query, page, offset, uiUrl, prefix }: RunsList
   // The range line depends on how many fit, so it is sized for the longest before fitting.
   const headBudget = remaining(BODY_BUDGET, [header(title), context(`${range(offset, page.items.length, page.total)}, newest first`)]);
   const fitted = fitItems(items, remaining(headBudget, tail), (omitted) =>
-    context(`${plural(omitted, 'more run')} on this page did not fit; narrow the query, e.g. ${code(command(prefix, `runs ${query} tagged …`))}.`),
+    context(`${plural(omitted, 'more run')} on this page did not fit; ${code(command(prefix, 'help runs'))} shows how to narrow the query.`),
   );
   const blocks: SlackBlock[] = [
     header(title),
@@ -50,6 +51,8 @@ export function runsListMessage({ query, page, offset, uiUrl, prefix }: RunsList
   ];
   return { text: `${range(offset, fitted.shown, page.total)} of ${query}`, blocks };
 }
+
+const MORE_FLOWS = 'More flows';
 
 export interface FlowEntry {
   flow: Flow;
@@ -79,12 +82,13 @@ export function flowsListMessage({ entries, offset, total, uiUrl, prefix }: Flow
     context(`Flows ${count(offset + 1)}–${count(end)} of ${count(total)} with their latest run`),
   ];
   // Room for the heading at its longest and for the "More flows" row, whether or not it comes.
-  const room = remaining(BODY_BUDGET, [...heading(total), actions([{ text: 'More flows', actionId: ACTION.flowsMore, value: '{"offset":0}' }])]);
+  const afterHeading = remaining(BODY_BUDGET, heading(total));
+  const room = { blocks: afterHeading.blocks - 1, text: afterHeading.text - MORE_FLOWS.length };
   const fitted = fitItems(items, room, (omitted) =>
     context(`${plural(omitted, 'more flow')} under *More flows*; ${code(command(prefix, 'runs <Flow>'))} lists one flow.`),
   );
   const end = offset + fitted.shown;
   const next = end < total ? encodeValue(flowsPageValue, { offset: end }) : null;
-  const tail = next ? [actions([{ text: 'More flows', actionId: ACTION.flowsMore, value: next }])] : [];
+  const tail = next ? [actions([{ text: MORE_FLOWS, actionId: ACTION.flowsMore, value: next }])] : [];
   return { text: `Flows ${offset + 1}–${end} of ${total}`, blocks: [...heading(end), ...fitted.blocks, ...tail] };
 }

@@ -212,6 +212,17 @@ export class LocalMetadataSource implements MetadataSource {
     return entries.filter((e): e is MetadataEntry => e !== null).sort((a, b) => a.ts - b.ts);
   }
 
+  async endStep(flow: string, run: string): Promise<string | null> {
+    checkSegments(`${flow}/${run}`, flow, run);
+    const stepDir = join(this.root, flow, run, '_parameters');
+    for (const task of (await listSubdirs(stepDir)).filter((n) => n !== '_meta' && SEGMENT.test(n))) {
+      const entries = await this.readSysmeta(join(stepDir, task, '_meta'), (f) => f === 'end_step');
+      const value = entries.pop()?.value;
+      if (typeof value === 'string') return value;
+    }
+    return null;
+  }
+
   async stepAttempts(flow: string, run: string, step: string): Promise<Map<string, AttemptRecord[]>> {
     checkSegments(`${flow}/${run}/${step}`, flow, run, step);
     const ids = (await listSubdirs(join(this.root, flow, run, step))).filter((n) => n !== '_meta' && SEGMENT.test(n));

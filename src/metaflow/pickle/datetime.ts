@@ -161,7 +161,7 @@ export function timeDeltaRepr(td: PyTimeDelta): string {
   return `datetime.timedelta(${parts.length ? parts.join(', ') : '0'})`;
 }
 
-export function isUtc(tz: PyTimeZone): boolean {
+function isUtc(tz: PyTimeZone): boolean {
   return tz.name === null && tz.offset.days === 0 && tz.offset.seconds === 0 && tz.offset.microseconds === 0;
 }
 

@@ -13,6 +13,7 @@ import { ByteReader } from './reader';
 import { decodeAscii, decodeRawUnicodeEscape, decodeStringLiteral, decodeUtf8, latin1, parseFloatText, parseIntText, parseLongText } from './text';
 import { PY_FALSE, PY_NONE, PY_TRUE, PyValue, pyInt, pyStr } from './value';
 
+/** Decodes a whole pickle (trailing bytes after STOP are ignored, as `pickle.loads` does). Throws PickleError. */
 export function decodePickle(bytes: Uint8Array, limits?: Partial<PickleLimits>): PyValue {
   const resolved = resolveLimits(limits);
   if (!(bytes instanceof Uint8Array)) throw new PickleError('a pickle must be given as bytes');
@@ -106,6 +107,7 @@ class Unpickler {
     return decodeUtf8(this.reader.line());
   }
 
+  /** The text opcodes' counterpart of maxIntBytes: a byte holds about 2.4 decimal digits. */
   private maxIntDigits(): number {
     return Math.ceil(this.limits.maxIntBytes * 2.5);
   }
@@ -116,13 +118,9 @@ class Unpickler {
     return decodeLong(this.reader.take(length));
   }
 
-  private bytes(length: number, mutable = false): PyValue {
+  /** A view into the input, not a copy: values never outlive the caller's bytes by much. */
+  private bytesValue(length: number, mutable = false): PyValue {
     return { kind: 'bytes', value: this.reader.take(length), mutable };
-  }
-
-  private sizedLength(length: number): number {
-    if (length < 0) throw new PickleError('negative byte count in BINSTRING');
-    return length;
   }
 
   private execute(op: number): void {
@@ -182,7 +180,7 @@ class Unpickler {
       case OP.STRING:
         return this.push(pyStr(decodeAscii(decodeStringLiteral(r.line()))));
       case OP.BINSTRING:
-        return this.push(pyStr(decodeAscii(r.take(this.sizedLength(r.i32())))));
+        return this.push(pyStr(decodeAscii(r.take(r.i32()))));
       case OP.SHORT_BINSTRING:
         return this.push(pyStr(decodeAscii(r.take(r.u8()))));
       case OP.UNICODE:
@@ -194,13 +192,13 @@ class Unpickler {
       case OP.BINUNICODE8:
         return this.push(pyStr(decodeUtf8(r.take(r.u64Length()))));
       case OP.BINBYTES:
-        return this.push(this.bytes(r.u32()));
+        return this.push(this.bytesValue(r.u32()));
       case OP.SHORT_BINBYTES:
-        return this.push(this.bytes(r.u8()));
+        return this.push(this.bytesValue(r.u8()));
       case OP.BINBYTES8:
-        return this.push(this.bytes(r.u64Length()));
+        return this.push(this.bytesValue(r.u64Length()));
       case OP.BYTEARRAY8:
-        return this.push(this.bytes(r.u64Length(), true));
+        return this.push(this.bytesValue(r.u64Length(), true));
       case OP.NEXT_BUFFER:
         // The buffer travels outside the pickle: show that it exists, not what it holds.
         return this.push({ kind: 'buffer', readonly: false });

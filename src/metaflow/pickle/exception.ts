@@ -20,6 +20,6 @@ export function exceptionFromPickle(bytes: Uint8Array): PyException | null {
   const value = decodePickle(bytes);
   if (value.kind === 'none') return null;
   const fields = value.kind === 'object' ? exceptionWrapperFields(value) : null;
-  if (fields) return { type: fields.type ?? 'unknown', message: fields.message ?? '', stacktrace: fields.stacktrace };
+  if (fields) return { type: fields.type ?? 'unknown', message: fields.message ?? '', stacktrace: fields.stacktrace || null };
   return { type: pyTypeName(value), message: pyRepr(value).text, stacktrace: null };
 }

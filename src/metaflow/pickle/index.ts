@@ -5,7 +5,7 @@
 export { PickleError } from './errors';
 export type { PickleLimits } from './limits';
 export { DEFAULT_LIMITS } from './limits';
-export type { PyValue } from './value';
+export type * from './value';
 export { decodePickle } from './decoder';
 export type { Preview } from './preview';
 export { previewPickle } from './preview';

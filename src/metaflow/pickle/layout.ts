@@ -1,6 +1,9 @@
 /**
  * How each container's repr is laid out: literal text interleaved with child values, which the
  * repr walker (repr.ts) renders without recursion. Formats follow CPython 3.11.
+ *
+ * A layout is random access (piece i, computed), not a generator: the walker may hold 100,000
+ * nested containers at once, and that many suspended generators make V8's GC crawl.
  */
 import { dateTimeHead, timeHead } from './datetime';
 import { leafText } from './leaves';
@@ -8,23 +11,60 @@ import { namedTupleFields } from './objects';
 import { PyDict, PyValue } from './value';
 
 /** Literal text, or a child value to render in place. */
-export type Piece = string | PyValue;
+type Piece = string | PyValue;
 
-function* items(values: PyValue[], separator = ', '): Generator<Piece> {
-  for (let i = 0; i < values.length; i++) {
-    if (i > 0) yield separator;
-    yield values[i];
-  }
+/** Piece `i` of a repr, or undefined past the end. */
+export type Layout = (i: number) => Piece | undefined;
+
+function fixed(pieces: Piece[]): Layout {
+  return (i) => pieces[i];
 }
 
-function* entries(pairs: [PyValue, PyValue][], open: string, middle: string, close: string): Generator<Piece> {
-  for (let i = 0; i < pairs.length; i++) {
-    yield i > 0 ? `, ${open}` : open;
-    yield pairs[i][0];
-    yield middle;
-    yield pairs[i][1];
-    yield close;
-  }
+function concat(prefix: Piece[], rest: Layout): Layout {
+  return (i) => (i < prefix.length ? prefix[i] : rest(i - prefix.length));
+}
+
+/** `open item, item, … close`. */
+function sequence(open: string, values: PyValue[], close: string): Layout {
+  const count = values.length === 0 ? 2 : 2 * values.length + 1;
+  return (i) => {
+    if (i >= count) return undefined;
+    if (i === 0) return open;
+    if (i === count - 1) return close;
+    return i % 2 === 1 ? values[(i - 1) / 2] : ', ';
+  };
+}
+
+interface MappingStyle {
+  /** Text of an empty mapping. */
+  empty: string;
+  head: string;
+  /** Around each entry, e.g. `(` `)` for OrderedDict's pairs. */
+  open: string;
+  middle: string;
+  close: string;
+  end: string;
+}
+
+/** `head open k middle v close, open k middle v close end`: four pieces per entry, then the end. */
+function mapping(pairs: [PyValue, PyValue][], style: MappingStyle): Layout {
+  if (pairs.length === 0) return fixed([style.empty]);
+  const count = 4 * pairs.length + 1;
+  return (i) => {
+    if (i >= count) return undefined;
+    if (i === count - 1) return style.close + style.end;
+    const k = Math.floor(i / 4);
+    switch (i % 4) {
+      case 0:
+        return k === 0 ? style.head + style.open : `${style.close}, ${style.open}`;
+      case 1:
+        return pairs[k][0];
+      case 2:
+        return style.middle;
+      default:
+        return pairs[k][1];
+    }
+  };
 }
 
 function numeric(value: PyValue): number | null {
@@ -37,89 +77,53 @@ function numeric(value: PyValue): number | null {
 function mostCommon(pairs: [PyValue, PyValue][]): [PyValue, PyValue][] {
   const counts = pairs.map(([, v]) => numeric(v));
   if (counts.some((c) => c === null || Number.isNaN(c))) return pairs;
-  return pairs.map((pair, i) => ({ pair, count: counts[i] as number, i })).sort((a, b) => b.count - a.count || a.i - b.i).map((e) => e.pair);
+  return pairs
+    .map((pair, i) => ({ pair, count: counts[i] as number, i }))
+    .sort((a, b) => b.count - a.count || a.i - b.i)
+    .map((e) => e.pair);
 }
 
-function* dictLayout(dict: PyDict): Generator<Piece> {
+const DICT_STYLE: MappingStyle = { empty: '{}', head: '{', open: '', middle: ': ', close: '', end: '}' };
+
+function dictLayout(dict: PyDict): Layout {
   switch (dict.flavor) {
     case 'OrderedDict':
-      if (!dict.entries.length) {
-        yield 'OrderedDict()';
-      } else {
-        yield 'OrderedDict([';
-        yield* entries(dict.entries, '(', ', ', ')');
-        yield '])';
-      }
-      break;
+      return mapping(dict.entries, { empty: 'OrderedDict()', head: 'OrderedDict([', open: '(', middle: ', ', close: ')', end: '])' });
     case 'Counter':
-      if (!dict.entries.length) {
-        yield 'Counter()';
-      } else {
-        yield 'Counter({';
-        yield* entries(mostCommon(dict.entries), '', ': ', '');
-        yield '})';
-      }
-      break;
+      return mapping(mostCommon(dict.entries), { ...DICT_STYLE, empty: 'Counter()', head: 'Counter({', end: '})' });
     case 'defaultdict':
-      yield 'defaultdict(';
-      yield dict.factory ?? 'None';
-      yield ', {';
-      yield* entries(dict.entries, '', ': ', '');
-      yield '})';
-      break;
+      return concat(['defaultdict(', dict.factory ?? 'None', ', '], mapping(dict.entries, { ...DICT_STYLE, empty: '{})', end: '})' }));
     default:
-      yield '{';
-      yield* entries(dict.entries, '', ': ', '');
-      yield '}';
+      return mapping(dict.entries, DICT_STYLE);
   }
 }
 
-/** The pieces of a container's repr, or null for values that leaves.ts renders whole. */
-export function layoutOf(value: PyValue): Iterable<Piece> | null {
+/** The layout of a container's repr, or null for values that leaves.ts renders whole. */
+export function layoutOf(value: PyValue): Layout | null {
   switch (value.kind) {
     case 'list':
-      return (function* () {
-        yield '[';
-        yield* items(value.items);
-        yield ']';
-      })();
+      return sequence('[', value.items, ']');
     case 'tuple':
-      return (function* () {
-        yield '(';
-        yield* items(value.items);
-        yield value.items.length === 1 ? ',)' : ')';
-      })();
+      return sequence('(', value.items, value.items.length === 1 ? ',)' : ')');
     case 'set':
-      return (function* () {
-        if (!value.items.length) {
-          yield value.frozen ? 'frozenset()' : 'set()';
-          return;
-        }
-        yield value.frozen ? 'frozenset({' : '{';
-        yield* items(value.items);
-        yield value.frozen ? '})' : '}';
-      })();
+      if (value.items.length === 0) return fixed([value.frozen ? 'frozenset()' : 'set()']);
+      return value.frozen ? sequence('frozenset({', value.items, '})') : sequence('{', value.items, '}');
     case 'dict':
       return dictLayout(value);
     case 'slice':
-      return ['slice(', value.start, ', ', value.stop, ', ', value.step, ')'];
+      return fixed(['slice(', value.start, ', ', value.stop, ', ', value.step, ')']);
     case 'datetime':
       // datetime prints fold before tzinfo, time prints it after (CPython's C implementation).
-      return value.tzinfo && [`${dateTimeHead(value)}${value.fold ? ', fold=1' : ''}, tzinfo=`, value.tzinfo, ')'];
+      return value.tzinfo && fixed([`${dateTimeHead(value)}${value.fold ? ', fold=1' : ''}, tzinfo=`, value.tzinfo, ')']);
     case 'time':
-      return value.tzinfo && [`${timeHead(value)}, tzinfo=`, value.tzinfo, value.fold ? ', fold=1)' : ')'];
+      return value.tzinfo && fixed([`${timeHead(value)}, tzinfo=`, value.tzinfo, value.fold ? ', fold=1)' : ')']);
     case 'object': {
       const fields = namedTupleFields(value);
       if (!fields || value.cls.kind !== 'global') return null;
-      const name = value.cls.name;
-      return (function* () {
-        yield `${name}(`;
-        for (let i = 0; i < fields.length; i++) {
-          yield `${i > 0 ? ', ' : ''}${fields[i]}=`;
-          yield value.args[i];
-        }
-        yield ')';
-      })();
+      const pieces: Piece[] = [`${value.cls.name}(`];
+      fields.forEach((field, i) => pieces.push(`${i > 0 ? ', ' : ''}${field}=`, value.args[i]));
+      pieces.push(')');
+      return fixed(pieces);
     }
     default:
       return null;

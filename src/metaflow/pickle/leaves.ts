@@ -47,14 +47,14 @@ const SIMPLE_KINDS = new Set(['none', 'bool', 'int', 'float', 'complex', 'str', 
 const MAX_SIMPLE_LENGTH = 10_000;
 
 /** The repr of a simple value (see SIMPLE_KINDS), or null. Never recurses into containers. */
-export function simpleRepr(value: PyValue): string | null {
+function simpleRepr(value: PyValue): string | null {
   if (!SIMPLE_KINDS.has(value.kind)) return null;
   const text = leafText(value);
   return text && text.length <= MAX_SIMPLE_LENGTH ? text.head(text.length) : null;
 }
 
 /** `str(value)` of a simple value: strings as they are, the rest as their repr. */
-export function simpleStr(value: PyValue): string | null {
+function simpleStr(value: PyValue): string | null {
   return value.kind === 'str' ? value.value : simpleRepr(value);
 }
 
@@ -65,7 +65,8 @@ function objectText(object: PyObject): string | null {
   return uuidRepr(object) ?? dataFrameSummary(object, simpleStr) ?? genericObjectRepr(object);
 }
 
-function leafString(value: PyValue): string | LazyText | null {
+/** The repr of a value without children (long texts lazily), else null. */
+export function leafRepr(value: PyValue): string | LazyText | null {
   switch (value.kind) {
     case 'none':
       return 'None';
@@ -106,7 +107,7 @@ function leafString(value: PyValue): string | LazyText | null {
     case 'range':
       return value.step === 1n ? `range(${value.start}, ${value.stop})` : `range(${value.start}, ${value.stop}, ${value.step})`;
     case 'ndarray':
-      return ndarrayRepr(value, simpleRepr, reprStrText) ?? ndarrayDescription(value);
+      return ndarrayRepr(value, simpleRepr) ?? ndarrayDescription(value);
     case 'dtype':
       return dtypeText(value);
     case 'npscalar':
@@ -118,15 +119,33 @@ function leafString(value: PyValue): string | LazyText | null {
   }
 }
 
-const cache = new WeakMap<PyValue, LazyText>();
-
-/** The repr of a value without children (cached: shared values are measured once), else null. */
+/** `leafRepr` as a LazyText. */
 export function leafText(value: PyValue): LazyText | null {
-  const known = cache.get(value);
-  if (known) return known;
-  const text = leafString(value);
-  if (text === null) return null;
-  const lazy = typeof text === 'string' ? plainText(text) : text;
-  cache.set(value, lazy);
-  return lazy;
+  const text = leafRepr(value);
+  return typeof text === 'string' ? plainText(text) : text;
+}
+
+const BIG = 2n ** 64n;
+
+/**
+ * Whether a leaf's text costs more to build than to remember: long strings, huge ints, arrays,
+ * objects. A value shared a million times (billion laughs) is then measured once.
+ */
+export function worthCaching(value: PyValue): boolean {
+  switch (value.kind) {
+    case 'str':
+    case 'bytes':
+      return value.value.length > 64;
+    case 'int':
+      return value.value > BIG || value.value < -BIG;
+    case 'object':
+    case 'ndarray':
+    case 'npscalar':
+    case 'dtype':
+    case 'datetime':
+    case 'time':
+      return true;
+    default:
+      return false;
+  }
 }

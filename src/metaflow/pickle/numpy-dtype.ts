@@ -15,8 +15,6 @@ export interface DTypeInfo {
   name: string;
   /** `<f8`, `|b1`, `<U5` … */
   str: string;
-  /** The count in the pickled code: bytes, or characters for U. */
-  count: number;
 }
 
 const SIZES: Record<string, number[]> = { b: [1], i: [1, 2, 4, 8], u: [1, 2, 4, 8], f: [2, 4, 8], c: [8, 16], O: [8, 4] };
@@ -44,7 +42,6 @@ export function dtypeInfo(value: PyValue | null): DTypeInfo | null {
     native: orderless || littleEndian,
     name: typeName(kind, itemsize),
     str: `${shownOrder}${kind}${kind === 'O' ? '' : count}`,
-    count,
   };
 }
 

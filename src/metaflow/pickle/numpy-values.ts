@@ -24,14 +24,14 @@ function shapeOf(value: PyValue | undefined): number[] | null {
   return size <= Number.MAX_SAFE_INTEGER ? shape : null;
 }
 
-export function reconstructArray(args: PyValue[], callee: PyGlobal): PyNdArray | null {
+function reconstructArray(args: PyValue[], callee: PyGlobal): PyNdArray | null {
   const [cls] = args;
   if (args.length !== 3 || cls.kind !== 'global') return null;
   return { kind: 'ndarray', cls, shape: null, dtype: null, fortran: false, data: null, numpyMajor: numpyMajor(callee) };
 }
 
 /** `_frombuffer(buffer, dtype, shape, order)`, what protocol 5 writes for contiguous arrays. */
-export function arrayFromBuffer(args: PyValue[], callee: PyGlobal): PyNdArray | null {
+function arrayFromBuffer(args: PyValue[], callee: PyGlobal): PyNdArray | null {
   const [data, dtype, shapeArg, order] = args;
   const shape = shapeOf(shapeArg);
   if (args.length !== 4 || !shape || dtype.kind !== 'dtype' || order.kind !== 'str') return null;
@@ -52,13 +52,13 @@ export function setArrayState(array: PyNdArray, state: PyValue): void {
   array.data = data;
 }
 
-export function makeDType(args: PyValue[]): PyDType | null {
+function makeDType(args: PyValue[]): PyDType | null {
   const [code] = args;
   if (code?.kind !== 'str') return null;
   return { kind: 'dtype', code: code.value, state: null };
 }
 
-export function makeScalar(args: PyValue[], callee: PyGlobal): PyNumpyScalar | null {
+function makeScalar(args: PyValue[], callee: PyGlobal): PyNumpyScalar | null {
   const [dtype, data] = args;
   if (args.length !== 2 || dtype.kind !== 'dtype') return null;
   return { kind: 'npscalar', dtype, data, numpyMajor: numpyMajor(callee) };

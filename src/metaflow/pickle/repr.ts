@@ -8,8 +8,8 @@
  * does not reach back into its ancestors always has the same length, which is remembered.
  * A step budget bounds what is left (cycles inside DAGs); then the length is a lower bound.
  */
-import { leafText } from './leaves';
-import { layoutOf, Piece, recursionMarker } from './layout';
+import { leafRepr, worthCaching } from './leaves';
+import { Layout, layoutOf, recursionMarker } from './layout';
 import { codePointHead, codePointLength, LazyText } from './text-repr';
 import { PyValue } from './value';
 
@@ -25,9 +25,9 @@ export interface ReprResult {
 
 export const DEFAULT_MAX_LENGTH = 1000;
 /** Text is never built beyond this many characters, whatever the caller asks. */
-export const MAX_TEXT_LENGTH = 64 * 1024 * 1024;
-/** Pieces visited per repr: about 2 per list item, so 10 million covers multi-million-item lists. */
-const MAX_STEPS = 10_000_000;
+const MAX_TEXT_LENGTH = 64 * 1024 * 1024;
+/** Pieces visited per repr: about 2 per list item, so lists of 2 million items are measured exactly. */
+const MAX_STEPS = 4_000_000;
 
 class Sink {
   total = 0;
@@ -42,24 +42,24 @@ class Sink {
 
   add(text: string): void {
     const length = codePointLength(text);
-    this.take(length, (n) => (n >= length ? text : codePointHead(text, n)));
+    this.total += length;
+    const room = this.cap - this.kept;
+    if (room <= 0 || length === 0) return;
+    this.parts.push(length <= room ? text : codePointHead(text, room));
+    this.kept += Math.min(length, room);
   }
 
   addLazy(text: LazyText): void {
-    this.take(text.length, (n) => text.head(n));
+    this.total += text.length;
+    const room = this.cap - this.kept;
+    if (room <= 0 || text.length === 0) return;
+    const n = Math.min(text.length, room);
+    this.parts.push(text.head(n));
+    this.kept += n;
   }
 
   count(length: number): void {
     this.total += length;
-  }
-
-  private take(length: number, head: (n: number) => string): void {
-    this.total += length;
-    const room = this.cap - this.kept;
-    if (room <= 0 || length === 0) return;
-    const n = Math.min(length, room);
-    this.parts.push(head(n));
-    this.kept += n;
   }
 
   text(): string {
@@ -69,7 +69,9 @@ class Sink {
 
 interface Frame {
   node: PyValue;
-  pieces: Iterator<Piece>;
+  layout: Layout;
+  /** Next piece of the layout. */
+  index: number;
   /** `sink.total` when the node started. */
   start: number;
   depth: number;
@@ -90,8 +92,18 @@ export function pyRepr(value: PyValue, maxLength = DEFAULT_MAX_LENGTH): ReprResu
   const lengths = new Map<PyValue, number>();
   let steps = 0;
 
+  const leaves = new Map<PyValue, string | LazyText>();
+  const leafOf = (node: PyValue): string | LazyText | null => {
+    const known = leaves.get(node);
+    if (known !== undefined) return known;
+    const text = leafRepr(node);
+    if (text !== null && worthCaching(node)) leaves.set(node, text);
+    return text;
+  };
+
   const visit = (node: PyValue): void => {
-    const leaf = leafText(node);
+    const leaf = leafOf(node);
+    if (typeof leaf === 'string') return sink.add(leaf);
     if (leaf) return sink.addLazy(leaf);
     const depth = active.get(node);
     if (depth !== undefined) {
@@ -102,19 +114,19 @@ export function pyRepr(value: PyValue, maxLength = DEFAULT_MAX_LENGTH): ReprResu
     }
     const known = sink.full ? lengths.get(node) : undefined;
     if (known !== undefined) return sink.count(known);
-    // Every value leafText declines is a container with a layout.
-    const pieces = (layoutOf(node) as Iterable<Piece>)[Symbol.iterator]();
-    frames.push({ node, pieces, start: sink.total, depth: frames.length, low: Infinity });
+    // Every value leafRepr declines is a container with a layout.
+    const layout = layoutOf(node) as Layout;
+    frames.push({ node, layout, index: 0, start: sink.total, depth: frames.length, low: Infinity });
     active.set(node, frames.length - 1);
   };
 
   visit(value);
   while (frames.length > 0 && ++steps <= MAX_STEPS) {
     const frame = frames[frames.length - 1];
-    const next = frame.pieces.next();
-    if (!next.done) {
-      if (typeof next.value === 'string') sink.add(next.value);
-      else visit(next.value);
+    const piece = frame.layout(frame.index++);
+    if (piece !== undefined) {
+      if (typeof piece === 'string') sink.add(piece);
+      else visit(piece);
       continue;
     }
     frames.pop();

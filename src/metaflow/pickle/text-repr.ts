@@ -44,8 +44,8 @@ export function codePointHead(s: string, n: number): string {
 }
 
 // Python's str.isprintable(): everything but "Other" (Cc Cf Cs Co Cn) and separators other than
-// the ASCII space. JS uses its own Unicode version (Node 20: 15.x; Python 3.11: 14.0), so
-// characters assigned in between print differently.
+// the ASCII space. The categories come from Node's ICU, a newer Unicode than Python 3.11's 14.0:
+// characters assigned since then print as themselves here and as \u escapes in Python.
 const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
 const printableCache = new Map<number, boolean>();
 

@@ -10,7 +10,7 @@ import { pyTypeName } from './type-name';
 import { globalName, PyValue } from './value';
 
 const MAX_DEPTH = 1000;
-const MAX_NODES = 1_000_000;
+const MAX_NODES = 200_000;
 
 /** Marks a value that contains itself, where the copy stops. */
 export const CYCLE = Object.freeze({ __cycle__: true });
@@ -62,9 +62,12 @@ function convertNode(node: PyValue, convert: (child: PyValue) => unknown): unkno
     case 'tuple':
     case 'set':
       return node.items.map(convert);
-    case 'dict':
-      if (node.entries.every(([key]) => key.kind === 'str')) return record(node.entries.map(([k, v]) => [(k as { value: string }).value, convert(v)]));
+    case 'dict': {
+      const named: [string, unknown][] = [];
+      for (const [key, value] of node.entries) if (key.kind === 'str') named.push([key.value, convert(value)]);
+      if (named.length === node.entries.length) return record(named);
       return new Map(node.entries.map(([k, v]) => [convert(k), convert(v)]));
+    }
     case 'global':
       return { __class__: 'type', name: globalName(node) };
     case 'object': {

@@ -152,6 +152,12 @@ export function createServiceMetadataSource(opts: ServiceOptions): ServiceMetada
       return rows.sort((a, b) => a.entry.ts - b.entry.ts || a.id - b.id).map((r) => r.entry);
     },
 
+    async endStep(flow: string, run: string): Promise<string | null> {
+      const rows = await runMetadataRows(flow, run);
+      const entry = rows.filter((r) => r.step === '_parameters' && r.entry.field === 'end_step').pop();
+      return typeof entry?.entry.value === 'string' ? entry.entry.value : null;
+    },
+
     // One run-wide metadata call (cached briefly) answers every step of the run: a run page
     // asks for all its steps, and per-task metadata would cost a task list plus one call a task.
     async stepAttempts(flow: string, run: string, step: string): Promise<Map<string, AttemptRecord[]>> {

@@ -15,12 +15,12 @@ const FLOW_CONCURRENCY = 8;
 export async function runs(args: string, ctx: CommandContext): Promise<void> {
   if (args === '') return flowsPage(0, ctx, false);
   const query = parseRunQuery(args);
-  // A flow query reads as the user would retype it, so "More" can ask for the same runs again.
+  // Canonical text, so that "More" asks for the same runs again; a pathspec lists its flow.
   const text = query.run === undefined ? formatRunQuery(query) : query.flow;
   return runsPage(text, null, 0, ctx, false);
 }
 
-/** One page of the runs `query` matches; a query naming one run lists just that run. */
+/** One page of the runs `query` matches; `latest run of …` lists just that run. */
 export async function runsPage(query: string, cursor: string | null, offset: number, ctx: CommandContext, replace: boolean): Promise<void> {
   const found = await ctx.deps.client.resolve(parseRunQuery(query), { limit: RUNS_PAGE, cursor });
   const page: Page<Run> = found.kind === 'runs' ? found.page : { items: [found.run], next: null, total: 1 };

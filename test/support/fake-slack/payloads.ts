@@ -76,7 +76,7 @@ function envelope(type: string, actor: Actor): Params {
 /** One element's action; `type` defaults to `button` and `block_id` to `actions`. */
 export type ActionInput = Params & { action_id: string };
 
-export interface Surface {
+export interface Origin {
   /** The modal or Home view the action came from (e.g. `fakeSlack.view(id)`); otherwise the
    *  action comes from a message. */
   view?: Params;
@@ -86,7 +86,7 @@ export interface Surface {
   values?: Params;
 }
 
-function where(actor: Actor, s: Surface, responseUrl: string): Params {
+function where(actor: Actor, s: Origin, responseUrl: string): Params {
   if (s.view) return { container: { type: 'view', view_id: s.view.id }, view: { ...s.view, state: { values: s.values ?? {} } } };
   const message = s.message ?? { type: 'message', ts: slackTs(), text: '' };
   return {
@@ -98,7 +98,7 @@ function where(actor: Actor, s: Surface, responseUrl: string): Params {
   };
 }
 
-export function blockActionsPayload(actions: ActionInput[], i: Interaction & Surface = {}): Params {
+export function blockActionsPayload(actions: ActionInput[], i: Interaction & Origin = {}): Params {
   const actor = i.actor ?? DEFAULT_ACTOR;
   return {
     ...envelope('block_actions', actor),
@@ -125,7 +125,7 @@ export interface Suggestion {
   value: string;
 }
 
-export function blockSuggestionPayload(s: Suggestion, i: Interaction & Surface = {}): Params {
+export function blockSuggestionPayload(s: Suggestion, i: Interaction & Origin = {}): Params {
   const actor = i.actor ?? DEFAULT_ACTOR;
   const { container, view, channel } = where(actor, i, '');
   return {

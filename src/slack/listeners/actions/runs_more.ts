@@ -1,0 +1,16 @@
+/** "More" under a page of runs: the next page replaces it. */
+import { answering } from '../../commands';
+import { runsPage } from '../../commands/runs';
+import { decodeValue, runsPageValue } from '../../ids';
+import type { ListenerDeps } from '../deps';
+import { actionContext, type ButtonArgs } from './context';
+
+export function runsMore(deps: ListenerDeps) {
+  return async (args: ButtonArgs): Promise<void> => {
+    await args.ack();
+    const value = decodeValue(runsPageValue, args.action.value);
+    const ctx = actionContext(deps, args);
+    if (!value || !ctx) return;
+    await answering(ctx, () => runsPage(value.query, value.cursor, value.offset, ctx, true));
+  };
+}

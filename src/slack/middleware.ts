@@ -1,0 +1,60 @@
+/**
+ * A global Bolt middleware: every Slack request gets a request id, one structured log line
+ * when it is done, and its count and latency in /metrics, labelled by what it was.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
+import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
+
+interface Described {
+  kind: string;
+  name: string;
+  id: string;
+}
+
+/** Names bounded in number (command verbs, action ids), so metric labels stay few. */
+export function describeRequest(body: Record<string, unknown>): Described {
+  const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+  if (typeof body.command === 'string') {
+    const verb = str(body.text).trim().split(/\s+/)[0]?.toLowerCase() || 'help';
+    return { kind: 'command', name: `${body.command} ${/^[a-z-]{1,20}$/.test(verb) ? verb : 'other'}`, id: str(body.trigger_id) };
+  }
+  if (body.type === 'event_callback') {
+    const event = (body.event ?? {}) as Record<string, unknown>;
+    return { kind: 'event', name: str(event.type) || 'unknown', id: str(body.event_id) };
+  }
+  if (body.type === 'block_actions') {
+    const action = ((body.actions as unknown[]) ?? [])[0] as Record<string, unknown> | undefined;
+    return { kind: 'action', name: str(action?.action_id) || 'unknown', id: str(body.trigger_id) };
+  }
+  if (body.type === 'block_suggestion') return { kind: 'options', name: str(body.action_id) || 'unknown', id: '' };
+  if (body.type === 'view_submission' || body.type === 'view_closed') {
+    const view = (body.view ?? {}) as Record<string, unknown>;
+    return { kind: 'view', name: str(view.callback_id) || 'unknown', id: str(body.trigger_id) };
+  }
+  return { kind: str(body.type) || 'unknown', name: 'unknown', id: '' };
+}
+
+export function observe(logger: Logger, metrics: Metrics): Middleware<AnyMiddlewareArgs> {
+  return async ({ body, context, next }) => {
+    const what = describeRequest(body as unknown as Record<string, unknown>);
+    const requestId = what.id ? what.id.slice(-24) : randomUUID();
+    context.requestId = requestId;
+    const log = logger.child({ requestId, kind: what.kind, name: what.name, team: context.teamId, user: context.userId });
+    context.log = log;
+    const end = metrics.requestSeconds.startTimer({ kind: what.kind, name: what.name });
+    const started = Date.now();
+    try {
+      await next();
+      metrics.requests.inc({ kind: what.kind, name: what.name, outcome: 'ok' });
+      log.info({ ms: Date.now() - started }, 'slack request handled');
+    } catch (err) {
+      metrics.requests.inc({ kind: what.kind, name: what.name, outcome: 'error' });
+      log.error({ ms: Date.now() - started, err }, 'slack request failed');
+      throw err;
+    } finally {
+      end();
+    }
+  };
+}

@@ -1,0 +1,238 @@
+/**
+ * State in Redis, shared by replicas on any number of hosts. Single-key writes are atomic by
+ * themselves; every read-then-write is a Lua script (scripts.ts) or a MULTI.
+ */
+import { Redis } from 'ioredis';
+import { checkClaim, normalSubscription, sortSubscriptions, subscriptionFilters } from '../checks';
+import {
+  conversationId,
+  type ConversationKey,
+  type NewNotification,
+  type Notification,
+  type NotificationCounts,
+  type NotificationKey,
+  type NotificationStatus,
+  type PostedMessage,
+  type StateStore,
+  type Subscription,
+  type Transition,
+  type WatchState,
+} from '../store';
+import { notificationId, redisKeys, runId, type RedisKeys } from './keys';
+import { migrate } from './migrations';
+import {
+  CLAIM,
+  ENQUEUE,
+  MARK_FAILED,
+  MARK_POSTED,
+  PRUNE,
+  RELEASE_LEADERSHIP,
+  RENEW_LEADERSHIP,
+  runScript,
+  UNSUBSCRIBE,
+  type Script,
+} from './scripts';
+
+export const DEFAULT_REDIS_PREFIX = 'metaflowbot';
+
+/** The URL without its password, to name the store in messages. */
+export function redisLocation(url: string, prefix: string): string {
+  let shown = url;
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    shown = u.toString();
+  } catch {
+    // Not a URL: ioredis will refuse it with its own message.
+  }
+  return `${shown} (prefix ${JSON.stringify(prefix)})`;
+}
+
+function notificationFromHash(h: Record<string, string>): Notification {
+  return {
+    channel: h.channel,
+    run: h.run,
+    transition: h.transition as Transition,
+    payload: JSON.parse(h.payload),
+    status: h.status as NotificationStatus,
+    attempts: Number(h.attempts),
+    createdAt: Number(h.createdAt),
+    dueAt: Number(h.dueAt),
+    owner: h.owner ?? null,
+    leaseUntil: h.leaseUntil === undefined ? null : Number(h.leaseUntil),
+    posted: h.postedTs === undefined ? null : { channel: h.postedChannel, ts: h.postedTs },
+    error: h.error ?? null,
+  };
+}
+
+/** HGETALL as a Lua script returns it: [field, value, field, value, …]. */
+function hashFromPairs(pairs: string[]): Record<string, string> {
+  const h: Record<string, string> = {};
+  for (let i = 0; i + 1 < pairs.length; i += 2) h[pairs[i]] = pairs[i + 1];
+  return h;
+}
+
+export class RedisStateStore implements StateStore {
+  private readonly keys: RedisKeys;
+
+  private constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {
+    this.keys = redisKeys(prefix);
+  }
+
+  /** Connects (failing at once if Redis is unreachable) and migrates the layout. */
+  static async open(url: string, prefix = DEFAULT_REDIS_PREFIX): Promise<RedisStateStore> {
+    const where = redisLocation(url, prefix);
+    const redis = new Redis(url, { lazyConnect: true });
+    // Without a listener ioredis prints every reconnection error; commands report failures.
+    let lastError: Error | null = null;
+    redis.on('error', (error: Error) => {
+      lastError = error;
+    });
+    try {
+      await redis.connect();
+    } catch (error) {
+      redis.disconnect();
+      throw new Error(`cannot reach Redis at ${where}: ${(lastError ?? (error as Error)).message}`, { cause: lastError ?? error });
+    }
+    try {
+      await migrate(redis, prefix, redisKeys(prefix), where);
+    } catch (error) {
+      redis.disconnect();
+      throw error;
+    }
+    return new RedisStateStore(redis, prefix);
+  }
+
+  private script(s: Script, ...args: (string | number)[]): Promise<unknown> {
+    return runScript(this.redis, s, this.prefix, args);
+  }
+
+  async currentRun(key: ConversationKey): Promise<string | null> {
+    return this.redis.hget(this.keys.current, `conv:${conversationId(key)}`);
+  }
+
+  async setCurrentRun(key: ConversationKey, pathspec: string): Promise<void> {
+    await this.redis.hset(this.keys.current, `conv:${conversationId(key)}`, pathspec);
+  }
+
+  async userCurrentRun(user: string): Promise<string | null> {
+    return this.redis.hget(this.keys.current, `user:${user}`);
+  }
+
+  async setUserCurrentRun(user: string, pathspec: string): Promise<void> {
+    await this.redis.hset(this.keys.current, `user:${user}`, pathspec);
+  }
+
+  async subscribe(sub: Subscription): Promise<Subscription | null> {
+    const s = normalSubscription(sub);
+    // Channel and flow first: UNSUBSCRIBE matches on them.
+    const field = JSON.stringify([s.channel, s.flow, ...subscriptionFilters(s)]);
+    const results = await this.redis.multi().hget(this.keys.subscriptions, field).hset(this.keys.subscriptions, field, JSON.stringify(s)).exec();
+    const [error, old] = results![0];
+    if (error) throw error;
+    return typeof old === 'string' ? (JSON.parse(old) as Subscription) : null;
+  }
+
+  async unsubscribe(channel: string, flow: string): Promise<number> {
+    return (await this.script(UNSUBSCRIBE, channel, flow)) as number;
+  }
+
+  async subscriptions(channel: string): Promise<Subscription[]> {
+    return (await this.allSubscriptions()).filter((s) => s.channel === channel);
+  }
+
+  async allSubscriptions(): Promise<Subscription[]> {
+    const all = await this.redis.hvals(this.keys.subscriptions);
+    return sortSubscriptions(all.map((json) => JSON.parse(json) as Subscription));
+  }
+
+  async subscribedFlows(): Promise<string[]> {
+    return [...new Set((await this.allSubscriptions()).map((s) => s.flow))].sort();
+  }
+
+  async watchState(flow: string): Promise<WatchState | null> {
+    const json = await this.redis.hget(this.keys.watch, flow);
+    return json === null ? null : (JSON.parse(json) as WatchState);
+  }
+
+  async saveWatchState(flow: string, state: WatchState): Promise<void> {
+    await this.redis.hset(this.keys.watch, flow, JSON.stringify({ newestRunId: state.newestRunId, following: state.following }));
+  }
+
+  async enqueue(n: NewNotification): Promise<boolean> {
+    const added = await this.script(ENQUEUE, notificationId(n), runId(n.channel, n.run), n.channel, n.run, n.transition, JSON.stringify(n.payload), Date.now());
+    return added === 1;
+  }
+
+  async claimPending(owner: string, limit: number, leaseMs: number): Promise<Notification[]> {
+    checkClaim(limit, leaseMs);
+    const now = Date.now();
+    const claimed = (await this.script(CLAIM, owner, limit, now, now + leaseMs)) as string[][];
+    return claimed.map((pairs) => notificationFromHash(hashFromPairs(pairs)));
+  }
+
+  private known(key: NotificationKey, result: unknown): void {
+    if (result === -1) throw new Error(`no notification ${key.transition} of ${key.run} in ${key.channel} was enqueued`);
+  }
+
+  async markPosted(key: NotificationKey, message: PostedMessage): Promise<void> {
+    this.known(key, await this.script(MARK_POSTED, notificationId(key), message.channel, message.ts, Date.now()));
+  }
+
+  async markFailed(key: NotificationKey, error: string, retryAt: number | null): Promise<void> {
+    this.known(key, await this.script(MARK_FAILED, notificationId(key), error, retryAt ?? ''));
+  }
+
+  async runMessage(channel: string, run: string): Promise<PostedMessage | null> {
+    const json = await this.redis.hget(this.keys.runMessages, runId(channel, run));
+    if (json === null) return null;
+    const [postedChannel, ts] = JSON.parse(json) as [string, string];
+    return { channel: postedChannel, ts };
+  }
+
+  async pending(): Promise<Notification[]> {
+    const ids = await this.redis.zrange(this.keys.openNotifications, 0, -1);
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(this.keys.notification(id));
+    const hashes = (await pipeline.exec()) ?? [];
+    // An item finished between the two reads comes back empty.
+    return hashes.map(([, h]) => h as Record<string, string>).filter((h) => h.status === 'pending' || h.status === 'inflight').map(notificationFromHash);
+  }
+
+  async counts(): Promise<NotificationCounts> {
+    const stored = await this.redis.hgetall(this.keys.counts);
+    const count = (status: NotificationStatus): number => Number(stored[status] ?? 0);
+    return { pending: count('pending'), inflight: count('inflight'), posted: count('posted'), abandoned: count('abandoned') };
+  }
+
+  async pruneNotifications(before: number): Promise<number> {
+    return (await this.script(PRUNE, before)) as number;
+  }
+
+  async acquireLeadership(owner: string, ttlMs: number): Promise<boolean> {
+    if ((await this.redis.set(this.keys.leader, owner, 'PX', Math.ceil(ttlMs), 'NX')) === 'OK') return true;
+    return this.renewLeadership(owner, ttlMs);
+  }
+
+  async renewLeadership(owner: string, ttlMs: number): Promise<boolean> {
+    return (await this.script(RENEW_LEADERSHIP, owner, Math.ceil(ttlMs))) === 1;
+  }
+
+  async releaseLeadership(owner: string): Promise<void> {
+    await this.script(RELEASE_LEADERSHIP, owner);
+  }
+
+  async leader(): Promise<string | null> {
+    return this.redis.get(this.keys.leader);
+  }
+
+  async close(): Promise<void> {
+    if (this.redis.status === 'end') return;
+    // QUIT waits for Redis to answer; with Redis unreachable that could take the whole retry budget.
+    if (this.redis.status === 'ready') await this.redis.quit();
+    else this.redis.disconnect();
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * `/metaflow` on a synthetic `.metaflow` folder (bench/generate-local.ts) shaped where the
+ * fixture runs are too small: a flow with more runs than a page, more flows than a page, a
+ * run that is running right now and a foreach of many tasks.
+ */
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateDataset, type DatasetInfo } from '../../bench/generate-local';
+import { startFakeSlack, type FakeSlack, type FakeSlackCall } from '../support/fake-slack';
+import { startTestBot, TEST_APP_TOKEN, TEST_BOT_TOKEN, TEST_SIGNING_SECRET, type TestBot } from '../support/bot';
+import { slackClient, type SlackClient } from '../support/signed';
+import { button, buttons, ephemeralButtonPress, flatText } from '../fixtures/slack';
+
+const SCALE = { flows: 24, runsPerFlow: 1, bigRuns: 30, foreachTasks: 40, logLines: 300, detailedRuns: 5 };
+
+let dir: string;
+let info: DatasetInfo;
+let fake: FakeSlack;
+let bot: TestBot;
+let slack: SlackClient;
+
+beforeAll(async () => {
+  dir = await fs.mkdtemp(join(tmpdir(), 'metaflowbot-commands-'));
+  // Laid out from now, so that BigFlow's newest run is running while the tests read it.
+  info = await generateDataset(dir, SCALE, { now: Date.now() });
+  fake = await startFakeSlack({ token: TEST_BOT_TOKEN, appToken: TEST_APP_TOKEN });
+  bot = await startTestBot({ slackApiUrl: fake.url, metaflowRoot: info.root });
+  slack = slackClient({ baseUrl: bot.baseUrl, signingSecret: TEST_SIGNING_SECRET, fakeSlack: fake });
+});
+
+afterAll(async () => {
+  await bot.stop();
+  await fake.close();
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+function answerOf(call: FakeSlackCall): { call: FakeSlackCall; blocks: unknown[]; text: string } {
+  expect(call.status).toBe(200);
+  return { call, blocks: call.params.blocks, text: flatText(call.params.blocks) };
+}
+
+async function ask(text: string) {
+  const res = await slack.command(text);
+  expect(res.status).toBe(200);
+  expect(res.elapsedMs).toBeLessThan(3000);
+  return answerOf(await fake.waitFor('response_url', (c) => c.url === new URL(res.sent.response_url).pathname));
+}
+
+async function press(found: { action_id: string; value?: string }) {
+  const responseUrl = fake.mintResponseUrl();
+  const res = await slack.action(ephemeralButtonPress(found, { channel: 'C0GENERAL1', responseUrl }));
+  expect(res.status).toBe(200);
+  return answerOf(await fake.waitFor('response_url', (c) => c.url === new URL(responseUrl).pathname));
+}
+
+it('pages through a flow’s runs with a More button, newest first', async () => {
+  const first = await ask('runs BigFlow');
+  expect(first.text).toContain('Runs 1–20 of 30, newest first');
+  const runIds = info.big.runIds;
+  expect(first.text).toContain(`*${runIds[0]}*`);
+  expect(first.text).toContain(`*${runIds[19]}*`);
+  expect(first.text).not.toContain(`*${runIds[20]}*`);
+  const second = await press(button(first.blocks, 'runs_more'));
+  expect(second.call.params.replace_original).toBe(true);
+  expect(second.text).toContain('Runs 21–30 of 30, newest first');
+  expect(second.text).toContain(`*${runIds[29]}*`);
+  expect(second.text).not.toContain(`*${runIds[19]}*`);
+  expect(buttons(second.blocks).some((b) => b.action_id === 'runs_more')).toBe(false);
+});
+
+it('pages through the flows with a More flows button', async () => {
+  const first = await ask('runs');
+  expect(first.text).toContain('Flows 1–20 of 25');
+  const second = await press(button(first.blocks, 'flows_more'));
+  expect(second.text).toContain('Flows 21–25 of 25');
+  expect(second.text).toContain('*Flow23*');
+});
+
+it('shows the current step and active tasks of a running run', async () => {
+  const { text } = await ask(`status BigFlow/${info.big.running}`);
+  expect(text).toContain(':hourglass_flowing_sand:');
+  expect(text).toContain('is running: started');
+  expect(text).toContain('*Current steps*');
+  expect(text).toMatch(/:hourglass_flowing_sand: `\w+`  ·  1 task running: `\d+`/);
+});
+
+it('shows the first tasks of a big foreach and how many more there are', async () => {
+  const where = `BigFlow/${info.big.foreachRun}/${info.big.foreachStep}`;
+  const logs = await ask(`logs ${where}`);
+  expect(logs.text).toContain('3 of 40 tasks');
+  expect(logs.text).toContain('37 more tasks not shown');
+  const data = await ask(`data ${where}`);
+  expect(data.text).toContain('The first 5 of 40 tasks');
+  const step = await ask(`inspect ${where}`);
+  expect(step.text).toContain('40 tasks');
+  expect(step.text.match(/:white_check_mark: task `/g)).toHaveLength(40);
+});
