@@ -4,13 +4,15 @@ import { loadConfig, type BotConfig } from './config';
 import { createBackend } from './metaflow/backend';
 import { createSlackApp, type SlackApp } from './slack/app';
 import { buildServer } from './server';
-import { MemoryStateStore } from './state/memory';
+import { describeStateStore, openStateStore, stateStoreOptions } from './state/open';
+import type { StateStore } from './state/store';
 import { createLogger, type Logger } from './observability/logger';
 import { instrumentBackend, Metrics } from './observability/metrics';
 import { version } from './version';
 
 export interface RunningBot {
   metrics: Metrics;
+  state: StateStore;
   slack: SlackApp;
   server: FastifyInstance;
   /** The port the server listens on (useful when configured as 0). */
@@ -19,29 +21,40 @@ export interface RunningBot {
 }
 
 export async function startBot(config: BotConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningBot> {
+  // First, so that a schema or Redis problem fails the start before anything opens.
+  const state = await openStateStore(stateStoreOptions(config.state));
   const metrics = new Metrics(() => backend.client.cache.stats());
   const backend = createBackend(config.metaflow, { lostAfterMs: config.lostAfterMs }, (target, name) => instrumentBackend(target, name, metrics));
-  const state = new MemoryStateStore();
-  const slack = createSlackApp(
-    config.slack,
-    { client: backend.client, state, uiUrl: config.metaflow.uiUrl, version, backend: backend.describe() },
-    { logger, metrics },
-  );
-  const server = await buildServer({
-    receiver: slack.http,
-    metrics,
-    ready: async () => {
-      await backend.client.listFlows();
-      await slack.app.client.auth.test();
-    },
-  });
-  await server.listen({ port: config.port, host: config.host });
-  if (slack.socket) await slack.app.start();
-  const address = server.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
+  let started: { slack: SlackApp; server: FastifyInstance; port: number };
+  try {
+    const slack = createSlackApp(
+      config.slack,
+      { client: backend.client, state, uiUrl: config.metaflow.uiUrl, version, backend: backend.describe() },
+      { logger, metrics },
+    );
+    const server = await buildServer({
+      receiver: slack.http,
+      metrics,
+      ready: async () => {
+        await backend.client.listFlows();
+        await slack.app.client.auth.test();
+      },
+    });
+    await server.listen({ port: config.port, host: config.host });
+    if (slack.socket) await slack.app.start();
+    const address = server.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    started = { slack, server, port };
+  } catch (err) {
+    await state.close();
+    await backend.close();
+    throw err;
+  }
+  const { slack, server, port } = started;
   let stopping: Promise<void> | null = null;
   return {
     metrics,
+    state,
     slack,
     server,
     port,
@@ -59,11 +72,11 @@ export async function startBot(config: BotConfig, logger: Logger = createLogger(
 }
 
 /** Runs until SIGTERM or SIGINT, then finishes in-flight requests and exits. */
-export async function runForever(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const config = loadConfig({ env });
+export async function runForever(env: NodeJS.ProcessEnv = process.env, configFile: string | null = null): Promise<void> {
+  const config = loadConfig({ env, configFile });
   const logger = createLogger(config.logLevel);
   const bot = await startBot(config, logger);
-  logger.info({ version, port: bot.port, mode: bot.slack.mode }, `metaflowbot listening on ${config.host}:${bot.port} (${bot.slack.mode === 'socket' ? 'Socket Mode' : 'HTTP, POST /slack/events'})`);
+  logger.info({ version, port: bot.port, mode: bot.slack.mode, state: describeStateStore(stateStoreOptions(config.state)) }, `metaflowbot listening on ${config.host}:${bot.port} (${bot.slack.mode === 'socket' ? 'Socket Mode' : 'HTTP, POST /slack/events'})`);
   const shutdown = (signal: string): void => {
     logger.info({ signal }, 'shutting down');
     bot.stop().then(

@@ -6,6 +6,8 @@ import { MetaflowConfigError, resolveMetaflowSettings } from '../metaflow/config
 import { MetaflowError } from '../metaflow/errors';
 import { RunQueryError } from '../metaflow/runspec';
 import { ConfigError } from '../config';
+import { formatChecks, runChecks } from './check';
+import { manifestText } from './manifest';
 import { show } from './show';
 import { version } from '../version';
 
@@ -46,10 +48,30 @@ export function buildProgram(out: (text: string) => void = (t) => process.stdout
   program
     .command('start')
     .description('Run the Slack app (Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT). Stops on SIGTERM.')
-    .action(async () => {
+    .option('--config <file>', 'a metaflowbot.yml (default: METAFLOWBOT_CONFIG)')
+    .action(async (opts: { config?: string }) => {
       // Loaded here so that `show` does not pay for Bolt and fastify.
       const { runForever } = await import('../main');
-      await runForever(process.env);
+      await runForever(process.env, opts.config ?? null);
+    });
+
+  program
+    .command('check')
+    .description('Check the configuration, Slack (auth.test) and Metaflow (list a flow); exit code 0 only if all pass.')
+    .option('--config <file>', 'a metaflowbot.yml (default: METAFLOWBOT_CONFIG)')
+    .action(async (opts: { config?: string }) => {
+      const lines = await runChecks({ env: process.env, cwd: process.cwd(), configFile: opts.config ?? null });
+      out(formatChecks(lines));
+      if (lines.some((l) => !l.ok)) process.exitCode = 1;
+    });
+
+  program
+    .command('manifest')
+    .description('Print the Slack app manifest: Socket Mode by default, or HTTP with request URLs.')
+    .option('--http <url>', 'the public https:// URL of the bot (its /slack/events route)')
+    .option('--unfurl-domain <domain>', 'the Metaflow UI host whose links unfurl')
+    .action((opts: { http?: string; unfurlDomain?: string }) => {
+      out(manifestText({ http: opts.http ?? null, unfurlDomain: opts.unfurlDomain ?? null }).trimEnd());
     });
 
   return program;
@@ -70,7 +92,7 @@ export async function main(argv: string[]): Promise<number> {
 if (require.main === module) {
   main(process.argv).then(
     (code) => {
-      process.exitCode = code;
+      if (code !== 0) process.exitCode = code;
     },
     (err: unknown) => {
       process.stderr.write(`metaflowbot: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -411,12 +411,18 @@ export class MetaflowClient {
 
   async getTask(flow: string, run: string, step: string, task: string): Promise<Task> {
     const runObj = await this.getRun(flow, run);
-    const state = await this.stepState(runObj, step);
-    const attempts = state.tasks.get(task);
-    if (!attempts) {
-      await this.metadata.getTask(flow, run, step, task);
-      return this.buildTask(runObj, step, task, []);
-    }
+    const attempts = await this.cache.get(
+      `task:${runObj.pathspec}/${step}/${task}`,
+      async () => {
+        const found = await this.metadata.taskAttempts(flow, run, step, task);
+        if (found.length === 0) await this.metadata.getTask(flow, run, step, task);
+        return found;
+      },
+      (found) => {
+        const newest = newestAttempt(found);
+        return newest && newest.ok !== null && isSettled(runObj.status, runObj.lastSeenAt, this.clock()) ? 'forever' : this.short();
+      },
+    );
     return this.buildTask(runObj, step, task, attempts);
   }
 

@@ -104,6 +104,8 @@ export interface MetadataSource {
   endStep(flow: string, run: string): Promise<string | null>;
   /** Every task's attempts in one step; the cheapest way to a step's status. */
   stepAttempts(flow: string, run: string, step: string): Promise<Map<string, AttemptRecord[]>>;
+  /** One task's attempts, without reading its siblings (a foreach step can have thousands). */
+  taskAttempts(flow: string, run: string, step: string, task: string): Promise<AttemptRecord[]>;
   listArtifacts(flow: string, run: string, step: string, task: string, attempt: number): Promise<ArtifactRecord[]>;
 }
 

@@ -1,5 +1,4 @@
-/** Chooses and opens the state store: from explicit options, or from the environment. */
-import { resolve } from 'node:path';
+/** Chooses and opens the state store: from explicit options, from settings, or from the environment. */
 import { MemoryStateStore } from './memory';
 import { DEFAULT_REDIS_PREFIX, redisLocation, RedisStateStore } from './redis/store';
 import { SqliteStateStore } from './sqlite/store';
@@ -8,16 +7,17 @@ import type { StateStore } from './store';
 export type StateStoreOptions = { kind: 'sqlite'; path: string } | { kind: 'redis'; url: string; prefix?: string } | { kind: 'memory' };
 
 /** Relative to the working directory, like Metaflow's own `.metaflow`; .gitignore lists it. */
-export const DEFAULT_STATE_PATH = '.metaflowbot/state.db';
+export const DEFAULT_STATE_PATH = './.metaflowbot/state.db';
 
-/**
- * `REDIS_URL` set: Redis, for replicas on several hosts (`METAFLOWBOT_STATE_PREFIX` keeps
- * several bots apart in one Redis). Otherwise a SQLite file: `METAFLOWBOT_STATE_PATH`, or
- * `.metaflowbot/state.db` under `cwd`.
- */
-export function stateStoreOptionsFromEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): StateStoreOptions {
-  if (env.REDIS_URL) return { kind: 'redis', url: env.REDIS_URL, prefix: env.METAFLOWBOT_STATE_PREFIX || DEFAULT_REDIS_PREFIX };
-  return { kind: 'sqlite', path: resolve(cwd, env.METAFLOWBOT_STATE_PATH || DEFAULT_STATE_PATH) };
+/** The bot's settings for state (`BotConfig.state`). */
+export interface StateSettings {
+  redisUrl: string | null;
+  path: string;
+}
+
+/** Redis when a URL is set, for replicas on several hosts; else a SQLite file, for one host. */
+export function stateStoreOptions(settings: StateSettings): StateStoreOptions {
+  return settings.redisUrl ? { kind: 'redis', url: settings.redisUrl } : { kind: 'sqlite', path: settings.path };
 }
 
 /** One line for the startup banner, without credentials. */
@@ -28,7 +28,7 @@ export function describeStateStore(options: StateStoreOptions): string {
     case 'redis':
       return `Redis ${redisLocation(options.url, options.prefix ?? DEFAULT_REDIS_PREFIX)}`;
     case 'memory':
-      return 'memory (not kept across restarts)';
+      return 'memory (lost on restart)';
   }
 }
 
@@ -43,6 +43,7 @@ export async function openStateStore(options: StateStoreOptions): Promise<StateS
   }
 }
 
-export function stateStoreFromEnv(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Promise<StateStore> {
-  return openStateStore(stateStoreOptionsFromEnv(env, cwd));
+/** `REDIS_URL` set: Redis; otherwise SQLite at `METAFLOWBOT_STATE_PATH` or `./.metaflowbot/state.db`. */
+export function stateStoreFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<StateStore> {
+  return openStateStore(stateStoreOptions({ redisUrl: env.REDIS_URL || null, path: env.METAFLOWBOT_STATE_PATH || DEFAULT_STATE_PATH }));
 }

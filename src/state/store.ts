@@ -11,10 +11,11 @@
  *    the same item, and an item whose poster died (kill -9) becomes claimable again when its
  *    lease runs out;
  * 3. it posts, then records the result (`markPosted`). Only a crash between a successful
- *    post and `markPosted` leaves an item that was posted but looks unposted; its lease
- *    expires, it is claimed again with `attempts > 1`, and posted a second time. So at most
- *    one duplicate per crash, and only for items with `attempts > 1`: a poster that first
- *    looks for its own earlier message there (see `Notification.attempts`) closes the gap.
+ *    post and `markPosted` leaves an item that was posted but looks unposted (so does a post
+ *    that timed out yet went through, reported with `markFailed`); it is claimed again, once
+ *    its lease expires or its retry time comes, and posted a second time. So at most one
+ *    duplicate per such crash, and only on a claim with `attempts > 1`: a poster that then
+ *    first looks for its own earlier message (see `Notification.attempts`) closes the gap.
  *
  * Within one channel and run, items are claimed strictly one at a time in enqueue order, so
  * the first message posted for a run (`runMessage`) exists before later transitions are

@@ -228,16 +228,21 @@ export class LocalMetadataSource implements MetadataSource {
     const ids = (await listSubdirs(join(this.root, flow, run, step))).filter((n) => n !== '_meta' && SEGMENT.test(n));
     const result = new Map<string, AttemptRecord[]>();
     await mapLimit(ids, IO_CONCURRENCY, async (id) => {
-      result.set(id, await this.taskAttempts(join(this.root, flow, run, step, id)));
+      result.set(id, await this.taskAttemptsIn(join(this.root, flow, run, step, id)));
     });
     return result;
+  }
+
+  async taskAttempts(flow: string, run: string, step: string, task: string): Promise<AttemptRecord[]> {
+    checkSegments(`${flow}/${run}/${step}/${task}`, flow, run, step, task);
+    return this.taskAttemptsIn(join(this.root, flow, run, step, task));
   }
 
   /**
    * Attempts from the entries that mark them (`attempt`, `attempt_ok`, `attempt-done`); the
    * `<a>.DONE.lock` files cover tasks whose metadata is older than those fields.
    */
-  private async taskAttempts(taskDir: string): Promise<AttemptRecord[]> {
+  private async taskAttemptsIn(taskDir: string): Promise<AttemptRecord[]> {
     const [files, entries] = await Promise.all([
       listDir(taskDir),
       this.readSysmeta(join(taskDir, '_meta'), (f) => f === 'attempt' || f === 'attempt_ok' || f === 'attempt-done'),

@@ -164,6 +164,10 @@ export function createServiceMetadataSource(opts: ServiceOptions): ServiceMetada
       return attemptsByTask(await runMetadataRows(flow, run), step);
     },
 
+    async taskAttempts(flow: string, run: string, step: string, task: string): Promise<AttemptRecord[]> {
+      return attemptsByTask(await runMetadataRows(flow, run), step).get(task) ?? [];
+    },
+
     async listArtifacts(flow: string, run: string, step: string, task: string, attempt: number): Promise<ArtifactRecord[]> {
       if (!Number.isInteger(attempt) || attempt < 0) return [];
       const endpoint = path('flows', flow, 'runs', run, 'steps', step, 'tasks', task, 'attempt', String(attempt), 'artifacts');

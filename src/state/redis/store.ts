@@ -1,6 +1,7 @@
 /**
- * State in Redis, shared by replicas on any number of hosts. Single-key writes are atomic by
- * themselves; every read-then-write is a Lua script (scripts.ts) or a MULTI.
+ * State in Redis (6.2 or newer), shared by replicas on any number of hosts. Single-key writes
+ * are atomic by themselves; every read-then-write is a Lua script (scripts.ts) or a MULTI.
+ * Subscriptions live in one hash, read whole: fine for the thousands a workspace may have.
  */
 import { Redis } from 'ioredis';
 import { checkClaim, normalSubscription, sortSubscriptions, subscriptionFilters } from '../checks';
@@ -131,8 +132,9 @@ export class RedisStateStore implements StateStore {
     // Channel and flow first: UNSUBSCRIBE matches on them.
     const field = JSON.stringify([s.channel, s.flow, ...subscriptionFilters(s)]);
     const results = await this.redis.multi().hget(this.keys.subscriptions, field).hset(this.keys.subscriptions, field, JSON.stringify(s)).exec();
-    const [error, old] = results![0];
-    if (error) throw error;
+    const failed = results!.find(([error]) => error);
+    if (failed) throw failed[0];
+    const old = results![0][1];
     return typeof old === 'string' ? (JSON.parse(old) as Subscription) : null;
   }
 

@@ -31,7 +31,7 @@ const MIGRATIONS: Migration[] = [
 
         -- Absent filters are '' rather than NULL: UNIQUE treats NULLs as distinct.
         CREATE TABLE subscriptions (
-          id TEXT PRIMARY KEY,
+          id TEXT NOT NULL,
           channel TEXT NOT NULL,
           flow TEXT NOT NULL,
           events TEXT NOT NULL,

@@ -216,12 +216,12 @@ export function stateStoreContract(backend: StoreBackend): void {
       await store.enqueue(note('F/1', 'started'));
       await store.enqueue(note('F/1', 'failed'));
       await store.claimPending('w', 10, 60_000);
-      const retryAt = Date.now() + 150;
+      const retryAt = Date.now() + 300;
       await store.markFailed(note('F/1'), 'ratelimited', retryAt);
       const [waiting] = await store.pending();
       expect(waiting).toMatchObject({ transition: 'started', status: 'pending', dueAt: retryAt, error: 'ratelimited', owner: null, leaseUntil: null });
       expect(await store.claimPending('w', 10, 60_000)).toEqual([]);
-      await sleep(200);
+      await sleep(400);
       const [again] = await store.claimPending('w', 10, 60_000);
       expect(again).toMatchObject({ transition: 'started', status: 'inflight', attempts: 2, error: 'ratelimited' });
 
@@ -245,9 +245,9 @@ export function stateStoreContract(backend: StoreBackend): void {
     it('lets another claimer take an item whose lease expired, and still accepts the first poster’s report', async () => {
       await store.enqueue(note('F/1'));
       const other = await open();
-      expect(await store.claimPending('dead', 1, 100)).toHaveLength(1);
+      expect(await store.claimPending('dead', 1, 300)).toHaveLength(1);
       expect(await other.claimPending('alive', 1, 60_000)).toEqual([]);
-      await sleep(150);
+      await sleep(400);
       const [reclaimed] = await other.claimPending('alive', 1, 60_000);
       expect(reclaimed).toMatchObject({ run: 'F/1', status: 'inflight', owner: 'alive', attempts: 2 });
       await store.markPosted(note('F/1'), { channel: 'C1', ts: '7.7' });
@@ -326,13 +326,13 @@ export function stateStoreContract(backend: StoreBackend): void {
 
     it('expires unless renewed, and then another replica takes over', async () => {
       const other = await open();
-      expect(await store.acquireLeadership('a', 300)).toBe(true);
-      await sleep(150);
-      expect(await store.renewLeadership('a', 300)).toBe(true);
-      await sleep(200);
+      expect(await store.acquireLeadership('a', 600)).toBe(true);
+      await sleep(300);
+      expect(await store.renewLeadership('a', 600)).toBe(true);
+      await sleep(400);
       expect(await other.leader()).toBe('a');
       expect(await other.acquireLeadership('b', 60_000)).toBe(false);
-      await sleep(200);
+      await sleep(400);
       expect(await other.leader()).toBeNull();
       expect(await store.renewLeadership('a', 60_000)).toBe(false);
       expect(await other.acquireLeadership('b', 60_000)).toBe(true);
@@ -384,7 +384,8 @@ export function stateStoreContract(backend: StoreBackend): void {
     it('migrates a v1 store, keeping its conversations', async () => {
       await backend.fresh();
       await backend.writeV1({ C1: 'F/1', 'C1:111.222': 'F/2' });
-      store = await open();
+      // Replicas starting together: one migrates, the others find it done.
+      [store] = await Promise.all([open(), open(), open()]);
       expect(await backend.schemaVersion()).toBe(STATE_SCHEMA_VERSION);
       expect(await store.currentRun({ channel: 'C1' })).toBe('F/1');
       expect(await store.currentRun({ channel: 'C1', thread: '111.222' })).toBe('F/2');
