@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { accessSchema, type AccessConfig } from './access/policy';
 import { resolveMetaflowSettings, type MetaflowSettings } from './metaflow/config';
 
 export class ConfigError extends Error {}
@@ -36,6 +37,8 @@ export interface BotConfig {
   state: { redisUrl: string | null; path: string };
   /** How often the watcher polls subscribed flows. */
   pollIntervalMs: number;
+  /** Who may see what (YAML `access:` only; open when absent). */
+  access: AccessConfig;
   /** The file the settings came from, when there was one. */
   configFile: string | null;
 }
@@ -180,7 +183,13 @@ export function loadConfig(opts: LoadOptions = {}): BotConfig {
   if (c.userRule === 'map' && Object.keys(c.userMap).length === 0) {
     throw new ConfigError('Invalid configuration:\n  METAFLOWBOT_USER_MAP (not set): METAFLOWBOT_USER_RULE=map needs a map of Slack user ids to Metaflow users.');
   }
+  const access = accessSchema.safeParse(doc.access ?? {});
+  if (!access.success) {
+    const lines = access.error.issues.map((issue) => `access.${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration in ${configFile}:\n  ${lines.join('\n  ')}`);
+  }
   return {
+    access: access.data,
     slack: { botToken: c.botToken, signingSecret: c.signingSecret ?? null, appToken: c.appToken ?? null, apiUrl: c.apiUrl ?? null },
     metaflow: resolveMetaflowSettings({ env, cwd: opts.cwd ?? process.cwd() }),
     port: c.port,

@@ -6,6 +6,9 @@ import { createSlackApp, type SlackApp } from './slack/app';
 import { buildServer } from './server';
 import { describeStateStore, openStateStore, stateStoreOptions } from './state/open';
 import type { StateStore } from './state/store';
+import { slackGroupResolver } from './access/groups';
+import { guardClient } from './access/guarded-client';
+import { AccessPolicy } from './access/policy';
 import { createLogger, type Logger } from './observability/logger';
 import { instrumentBackend, Metrics } from './observability/metrics';
 import { version } from './version';
@@ -27,11 +30,17 @@ export async function startBot(config: BotConfig, logger: Logger = createLogger(
   const backend = createBackend(config.metaflow, { lostAfterMs: config.lostAfterMs }, (target, name) => instrumentBackend(target, name, metrics));
   let started: { slack: SlackApp; server: FastifyInstance; port: number };
   try {
+    const policy = new AccessPolicy(config.access);
+    logger.info({ access: policy.describe() }, 'access policy');
+    // The Slack app is built first; the guard reads user groups through its Web API client.
+    let groupsOf: (user: string) => Promise<readonly string[]> = async () => [];
+    const client = guardClient(backend.client, policy, (user) => groupsOf(user));
     const slack = createSlackApp(
       config.slack,
-      { client: backend.client, state, uiUrl: config.metaflow.uiUrl, version, backend: backend.describe() },
+      { client, state, uiUrl: config.metaflow.uiUrl, version, backend: backend.describe() },
       { logger, metrics },
     );
+    groupsOf = slackGroupResolver(slack.app.client, logger);
     const server = await buildServer({
       receiver: slack.http,
       metrics,

@@ -7,7 +7,7 @@ import { observedFetch } from '../observability/slack-fetch';
 import type { SlackSettings } from '../config';
 import type { SlackDeps } from './deps';
 import { registerListeners } from './listeners';
-import { observe } from './middleware';
+import { observe, principalScope } from './middleware';
 
 const { retryPolicies } = webApi;
 type WebClientOptions = webApi.WebClientOptions;
@@ -46,6 +46,7 @@ export function createSlackApp(slack: SlackSettings, deps: SlackDeps, obs: Obser
   }
   const app = new App({ token: slack.botToken, receiver, clientOptions: clientOptions(), logger });
   app.use(observe(obs.logger, obs.metrics));
+  app.use(principalScope());
   registerListeners(app, deps);
   return { app, http, socket, mode: socket ? 'socket' : 'http' };
 }

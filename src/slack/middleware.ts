@@ -4,6 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
+import { withPrincipal } from '../access/context';
+import type { Principal } from '../access/policy';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 
@@ -57,4 +59,19 @@ export function observe(logger: Logger, metrics: Metrics): Middleware<AnyMiddlew
       end();
     }
   };
+}
+
+/** Who is asking and where, from any kind of Slack payload. */
+export function principalOf(body: Record<string, unknown>): Principal {
+  const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+  const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
+  const event = obj(body.event);
+  const user = str(body.user_id) ?? str(obj(body.user).id) ?? str(event.user) ?? str(body.user);
+  const channel = str(body.channel_id) ?? str(obj(body.channel).id) ?? str(obj(body.container).channel_id) ?? str(event.channel) ?? null;
+  return { user, channel, groups: [] };
+}
+
+/** Runs the rest of the request inside its principal, for the access-guarded client. */
+export function principalScope(): Middleware<AnyMiddlewareArgs> {
+  return async ({ body, next }) => withPrincipal(principalOf(body as unknown as Record<string, unknown>), () => next());
 }

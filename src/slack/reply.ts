@@ -3,10 +3,9 @@
  * response_url) with a "Share in channel" button; a conversation answers in its thread with
  * chat.postMessage; a button press answers where the button was. Commands see only `Reply`.
  */
-import { randomUUID } from 'node:crypto';
 import type { RespondArguments, RespondFn, webApi } from '@slack/bolt';
-import { LRUCache } from 'lru-cache';
 import type { ConversationKey } from '../state/store';
+import type { Replay } from './ids';
 import type { SlackMessage } from '../../views/components/message';
 import { sharedBy, shareFooter } from '../../views/components/share';
 
@@ -30,39 +29,17 @@ export interface Reply {
   upload(file: OutgoingFile): Promise<void>;
 }
 
-/** A response_url lives 30 minutes, so an answer cannot be shared later than that anyway. */
-const SHARE_TTL_MS = 30 * 60 * 1000;
-
-/**
- * Ephemeral answers waiting to be shared. Slack does not send an ephemeral message's blocks
- * back with a button press, so the exact answer is kept here under the id its button carries.
- */
-export class SharedAnswers {
-  private readonly answers = new LRUCache<string, SlackMessage>({ max: 1000, ttl: SHARE_TTL_MS });
-
-  remember(message: SlackMessage): string {
-    const id = randomUUID();
-    this.answers.set(id, message);
-    return id;
-  }
-
-  recall(id: string): SlackMessage | undefined {
-    return this.answers.get(id);
-  }
-}
-
 /** The shared copy, as everyone in the channel sees it. */
-export function sharedCopy(message: SlackMessage, userId: string): RespondArguments {
+function sharedCopy(message: SlackMessage, userId: string): RespondArguments {
   return { response_type: 'in_channel', replace_original: false, text: message.text, blocks: [...message.blocks, sharedBy(userId)] };
 }
 
-function ephemeral(respond: RespondFn, shares: SharedAnswers, message: SlackMessage, replace: boolean): Promise<unknown> {
-  const id = shares.remember(message);
+function ephemeral(respond: RespondFn, message: SlackMessage, replace: boolean, replay: Replay, channel: string): Promise<unknown> {
   return respond({
     response_type: 'ephemeral',
     replace_original: replace,
     text: message.text,
-    blocks: [...message.blocks, shareFooter(id)],
+    blocks: [...message.blocks, ...shareFooter(replay, channel)],
   });
 }
 
@@ -75,15 +52,33 @@ export interface SlashReplyInput {
   respond: RespondFn;
   client: webApi.WebClient;
   channel: string;
-  shares: SharedAnswers;
+  /** What produces the answer again, for its "Share in channel" button. */
+  replay: Replay;
 }
 
 /** A slash command: Slack does not say from which thread it came, so its conversation is the
  *  channel (or direct message). */
-export function slashReply({ respond, client, channel, shares }: SlashReplyInput): Reply {
+export function slashReply({ respond, client, channel, replay }: SlashReplyInput): Reply {
   return {
     conversation: { channel },
-    send: async (message, options) => void (await ephemeral(respond, shares, message, options?.replace ?? false)),
+    send: async (message, options) => void (await ephemeral(respond, message, options?.replace ?? false, replay, channel)),
+    upload: (file) => upload(client, channel, undefined, file),
+  };
+}
+
+export interface ShareReplyInput {
+  respond: RespondFn;
+  client: webApi.WebClient;
+  channel: string;
+  /** Who shared, named under the copy. */
+  userId: string;
+}
+
+/** An answer produced again for "Share in channel": it goes to everyone, as a new message. */
+export function shareReply({ respond, client, channel, userId }: ShareReplyInput): Reply {
+  return {
+    conversation: { channel },
+    send: async (message) => void (await respond(sharedCopy(message, userId))),
     upload: (file) => upload(client, channel, undefined, file),
   };
 }
@@ -110,8 +105,9 @@ export function threadReply({ client, channel, thread, conversation }: ThreadRep
 export interface ActionReplyInput {
   respond: RespondFn;
   client: webApi.WebClient;
-  shares: SharedAnswers;
   channel: string;
+  /** What the button produces, for the share button of an ephemeral answer. */
+  replay: Replay;
   /** Whether the pressed button sat on an ephemeral answer (a slash command's). */
   ephemeral: boolean;
   /** The message the button sat on, and the thread it is in, for messages everyone sees. */
@@ -122,8 +118,8 @@ export interface ActionReplyInput {
 /** A button press: on an ephemeral answer it answers like the slash command did; on a message
  *  everyone sees it answers in that message's thread, and pages by replacing the message. */
 export function actionReply(input: ActionReplyInput): Reply {
-  const { respond, client, shares, channel } = input;
-  if (input.ephemeral || !input.messageTs) return slashReply({ respond, client, channel, shares });
+  const { respond, client, channel, replay } = input;
+  if (input.ephemeral || !input.messageTs) return slashReply({ respond, client, channel, replay });
   const thread = input.threadTs ?? input.messageTs;
   const inThread = threadReply({ client, channel, thread, conversation: { channel, thread } });
   return {

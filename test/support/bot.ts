@@ -18,6 +18,7 @@ export interface TestBotOptions {
   lostAfterMs?: number;
   users?: BotConfig['users'];
   pollIntervalMs?: number;
+  access?: BotConfig['access'];
 }
 
 export interface TestBot extends RunningBot {
@@ -41,6 +42,7 @@ export async function startTestBot(opts: TestBotOptions): Promise<TestBot> {
     users: opts.users ?? { rule: 'email', map: {} },
     state: { redisUrl: null, path: ':memory:' },
     pollIntervalMs: opts.pollIntervalMs ?? 1000,
+    access: opts.access ?? { default: 'allow', rules: [] },
     configFile: null,
   };
   const bot = await startBot(config);

@@ -4,6 +4,7 @@
  */
 import { Blocks, Elements } from 'slack-block-builder';
 import {
+  ACTIONS_ELEMENTS_MAX,
   BUTTON_TEXT_VISIBLE,
   CONTEXT_ELEMENTS_MAX,
   HEADER_TEXT_MAX,
@@ -50,11 +51,17 @@ export function divider(): SlackBlock {
 
 /** A row of buttons. Callers keep action ids unique within the row (Slack rejects duplicates). */
 export function actions(buttons: readonly ButtonSpec[], blockId?: string): SlackBlock {
-  const block = Blocks.Actions(blockId ? { blockId } : {}).elements(...buttons.map(buttonElement));
-  return built(block);
+  return row(buttons.map(buttonElement), blockId);
 }
 
-function buttonElement(spec: ButtonSpec): ReturnType<typeof Elements.Button> {
+export type ElementBuilder = ReturnType<typeof Elements.Button> | ReturnType<typeof Elements.StaticSelect> | ReturnType<typeof Elements.ExternalSelect>;
+
+/** A row of buttons and selects, at most ACTIONS_ELEMENTS_MAX of them. */
+export function row(elements: readonly ElementBuilder[], blockId?: string): SlackBlock {
+  return built(Blocks.Actions(blockId ? { blockId } : {}).elements(...elements.slice(0, ACTIONS_ELEMENTS_MAX)));
+}
+
+export function buttonElement(spec: ButtonSpec): ReturnType<typeof Elements.Button> {
   // Clients cut button labels near 30 characters; cutting here shows where.
   const button = Elements.Button({ text: truncate(spec.text, BUTTON_TEXT_VISIBLE), actionId: spec.actionId });
   if (spec.value !== undefined) button.value(spec.value);

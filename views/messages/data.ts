@@ -25,17 +25,17 @@ export interface DataInput {
   prefix: string;
 }
 
-function size(a: Artifact): string {
+export function artifactSize(a: Artifact): string {
   if (a.size === null) return '';
   return a.size < 1024 ? ` ${count(a.size)} B` : ` ${count(Math.round(a.size / 1024))} KB`;
 }
 
-function cutNote(a: Artifact): string {
+export function cutNote(a: Artifact): string {
   return a.previewTruncated ? ` _(preview; ${count(a.previewLength)} characters in all)_` : '';
 }
 
-function artifactLine(a: Artifact): string {
-  return `• \`${escapeMrkdwn(a.name)}\` _${escapeMrkdwn(a.type)}${size(a)}_  ${code(a.preview, 300)}${cutNote(a)}`;
+export function artifactLine(a: Artifact): string {
+  return `• \`${escapeMrkdwn(a.name)}\` _${escapeMrkdwn(a.type)}${artifactSize(a)}_  ${code(a.preview, 300)}${cutNote(a)}`;
 }
 
 function taskItem(entry: TaskArtifacts, name: string | null, budget: Budget): SlackBlock[] {
@@ -44,7 +44,7 @@ function taskItem(entry: TaskArtifacts, name: string | null, budget: Budget): Sl
   if (name !== null) {
     const artifact = entry.artifacts[0];
     if (!artifact) return [title, context(`No artifact \`${escapeMrkdwn(name)}\` in this task.`)];
-    const about = context(`\`${escapeMrkdwn(artifact.name)}\` _${escapeMrkdwn(artifact.type)}${size(artifact)}_${cutNote(artifact)}`);
+    const about = context(`\`${escapeMrkdwn(artifact.name)}\` _${escapeMrkdwn(artifact.type)}${artifactSize(artifact)}_${cutNote(artifact)}`);
     const max = Math.min(SECTION_TEXT_MAX, remaining(room, [about]).text);
     return [title, about, section(codeBlock(artifact.preview, Math.max(max, 40)))];
   }

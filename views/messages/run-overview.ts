@@ -1,14 +1,13 @@
 /** `inspect` on a run: what it is, how it went, its parameters and steps. */
-import type { Parameter, Run, RunDetail, Step } from '../../src/metaflow/model';
+import type { Parameter, RunDetail, Step } from '../../src/metaflow/model';
 import { ACTION } from '../../src/slack/ids';
-import { Blocks } from 'slack-block-builder';
-import { escapeMrkdwn, SECTION_FIELD_TEXT_MAX, truncate } from '../limits';
+import { escapeMrkdwn } from '../limits';
 import { actions, context, header } from '../components/blocks';
 import { BODY_BUDGET, packLines, remaining } from '../components/budget';
-import { code, command, formatDuration, plural, slackDate } from '../components/format';
-import { built, type SlackBlock, type SlackMessage } from '../components/message';
-import { uiRunUrl } from '../components/run';
-import { statusEmoji, statusLabel } from '../components/status';
+import { code, command, formatDuration, plural } from '../components/format';
+import type { SlackBlock, SlackMessage } from '../components/message';
+import { runFields, uiRunUrl } from '../components/run';
+import { statusEmoji } from '../components/status';
 
 export interface RunOverviewInput {
   run: RunDetail;
@@ -21,24 +20,11 @@ export interface RunOverviewInput {
 /** Parameters share the message with the steps; they get at most this much of it. */
 const PARAMETER_TEXT_MAX = 3000;
 
-function runFields(run: Run): SlackBlock {
-  const fields = [
-    `*Status*\n${statusLabel(run.status)}`,
-    `*User*\n${escapeMrkdwn(run.user ?? 'unknown')}`,
-    `*Started*\n${slackDate(run.createdAt)}`,
-    run.finishedAt !== null
-      ? `*Finished*\n${slackDate(run.finishedAt)} (${formatDuration(run.durationMs)})`
-      : `*${run.status === 'running' ? 'Running for' : 'Last seen'}*\n${run.status === 'running' ? formatDuration(run.durationMs) : slackDate(run.lastSeenAt)}`,
-  ];
-  if (run.tags.length > 0) fields.push(`*Tags*\n${run.tags.map((t) => code(t, 60)).join(' ')}`);
-  return built(Blocks.Section().fields(...fields.map((f) => truncate(f, SECTION_FIELD_TEXT_MAX))));
-}
-
-function parameterLine(p: Parameter): string {
+export function parameterLine(p: Parameter): string {
   return `\`${escapeMrkdwn(p.name)}\` = ${code(p.preview, 300)}`;
 }
 
-function stepLine(step: Step): string {
+export function stepLine(step: Step): string {
   const tasks = plural(step.taskCount, 'task');
   return `${statusEmoji(step.status)} \`${escapeMrkdwn(step.name)}\`  ·  ${tasks}  ·  ${formatDuration(step.durationMs)}`;
 }

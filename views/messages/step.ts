@@ -25,7 +25,7 @@ export function taskName(task: Task): string {
   return `task \`${escapeMrkdwn(task.id)}\`${index}`;
 }
 
-function taskLine(task: Task): string {
+export function taskLine(task: Task): string {
   const attempt = task.attempt > 0 ? `  ·  attempt ${task.attempt + 1}` : '';
   const took = task.startedAt !== null && task.finishedAt !== null ? `  ·  ${formatDuration(task.finishedAt - task.startedAt)}` : '';
   return `${statusEmoji(task.status)} ${taskName(task)}${attempt}${took}`;

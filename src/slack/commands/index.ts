@@ -1,5 +1,6 @@
 /** Runs one command line: route it, run its handler, and turn any failure into an answer. */
 import { failureMessage } from '../errors';
+import type { Replay } from '../ids';
 import { unknownCommandMessage } from '../../../views/messages/help';
 import type { CommandContext, CommandHandler } from './context';
 import { data } from './data';
@@ -9,7 +10,7 @@ import { inspect } from './inspect';
 import { logs } from './logs';
 import { params } from './params';
 import { route, type CommandName } from './router';
-import { runs } from './runs';
+import { flowsPage, runs, runsPage } from './runs';
 import { status } from './status';
 import { use } from './use';
 import { version } from './version';
@@ -34,6 +35,13 @@ export async function runCommand(text: string, ctx: CommandContext): Promise<voi
       ? ctx.reply.send(unknownCommandMessage(routed.unknown, routed.suggestion, ctx.prefix))
       : HANDLERS[routed.command](routed.args, ctx),
   );
+}
+
+/** Produces an answer again from what its share button carried. */
+export async function replay(what: Replay, ctx: CommandContext): Promise<void> {
+  if ('command' in what) return runCommand(what.command, ctx);
+  if ('runs' in what) return answering(ctx, () => runsPage(what.runs.query, what.runs.cursor, what.runs.offset, ctx, false));
+  return answering(ctx, () => flowsPage(what.flows.offset, ctx, false));
 }
 
 /** Runs `work`, answering with a sentence when it fails. If even that answer cannot be sent

@@ -9,8 +9,9 @@ export function flowsMore(deps: ListenerDeps) {
   return async (args: ButtonArgs): Promise<void> => {
     await args.ack();
     const value = decodeValue(flowsPageValue, args.action.value);
-    const ctx = actionContext(deps, args);
-    if (!value || !ctx) return;
+    if (!value) return;
+    const ctx = actionContext(deps, args, { flows: value });
+    if (!ctx) return;
     await answering(ctx, () => flowsPage(value.offset, ctx, true));
   };
 }

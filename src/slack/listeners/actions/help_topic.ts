@@ -7,8 +7,9 @@ import { actionContext, type ButtonArgs } from './context';
 export function helpTopic(deps: ListenerDeps) {
   return async (args: ButtonArgs): Promise<void> => {
     await args.ack();
-    const ctx = actionContext(deps, args);
+    const command = `help ${helpTopicOf(args.action.action_id)}`;
+    const ctx = actionContext(deps, args, { command });
     if (!ctx) return;
-    await runCommand(`help ${helpTopicOf(args.action.action_id)}`, ctx);
+    await runCommand(command, ctx);
   };
 }

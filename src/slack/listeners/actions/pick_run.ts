@@ -8,8 +8,10 @@ export function pickRun(deps: ListenerDeps) {
   return async (args: ButtonArgs): Promise<void> => {
     await args.ack();
     const value = decodeValue(pickRunValue, args.action.value);
-    const ctx = actionContext(deps, args);
-    if (!value || !ctx) return;
-    await runCommand(`${value.command} ${value.query}`, ctx);
+    if (!value) return;
+    const command = `${value.command} ${value.query}`;
+    const ctx = actionContext(deps, args, { command });
+    if (!ctx) return;
+    await runCommand(command, ctx);
   };
 }

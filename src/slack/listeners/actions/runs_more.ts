@@ -9,8 +9,9 @@ export function runsMore(deps: ListenerDeps) {
   return async (args: ButtonArgs): Promise<void> => {
     await args.ack();
     const value = decodeValue(runsPageValue, args.action.value);
-    const ctx = actionContext(deps, args);
-    if (!value || !ctx) return;
+    if (!value) return;
+    const ctx = actionContext(deps, args, { runs: value });
+    if (!ctx) return;
     await answering(ctx, () => runsPage(value.query, value.cursor, value.offset, ctx, true));
   };
 }
