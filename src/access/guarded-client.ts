@@ -14,9 +14,11 @@ import type { AccessPolicy, Principal } from './policy';
 
 /** A NotFoundError to every caller, so a refusal is handled, and reads, like an absence. */
 export class AccessDeniedError extends NotFoundError {
-  constructor(what: string) {
-    super(what);
-    this.message = `${what} was not found, or you may not see it here. Ask a workspace admin if you should.`;
+  constructor(what: string, suggestion: string | null = null) {
+    super(what, suggestion);
+    this.message = suggestion
+      ? `${what} was not found, or you may not see it here. Did you mean ${suggestion}?`
+      : `${what} was not found, or you may not see it here. Ask a workspace admin if you should.`;
   }
 }
 
@@ -36,8 +38,13 @@ export function guardClient(client: MetaflowClient, policy: AccessPolicy, groups
     return { ...p, groups: await groupsOf(p.user) };
   };
 
+  const visibleFlows = async (p: Principal): Promise<string[]> => (await client.listFlows()).filter((f) => policy.canSeeFlow(p, f.name)).map((f) => f.name);
+
   const checkRun = async (p: Principal, flow: string, run: string | undefined): Promise<void> => {
-    if (!policy.canSeeFlow(p, flow)) throw new AccessDeniedError(run ? `${flow}/${run}` : `Flow ${flow}`);
+    if (!policy.canSeeFlow(p, flow)) {
+      // A typo of a flow this principal may see still gets its "did you mean".
+      throw new AccessDeniedError(run ? `${flow}/${run}` : `Flow ${flow}`, run ? null : suggestName(flow, await visibleFlows(p)));
+    }
     if (run === undefined) return;
     const record = await client.getRun(flow, run).catch(() => null);
     if (record && !policy.canSeeRun(p, record)) throw new AccessDeniedError(`${flow}/${run}`);
@@ -79,8 +86,7 @@ export function guardClient(client: MetaflowClient, policy: AccessPolicy, groups
           } catch (err) {
             // A suggestion must not name a flow the principal may not see.
             if (err instanceof NotFoundError && err.suggestion && prop === 'getFlow') {
-              const flows = (await client.listFlows()).filter((f) => policy.canSeeFlow(p, f.name)).map((f) => f.name);
-              throw new NotFoundError(err.what, suggestName(flow, flows));
+              throw new NotFoundError(err.what, suggestName(flow, await visibleFlows(p)));
             }
             throw err;
           }

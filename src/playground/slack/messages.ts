@@ -1,0 +1,192 @@
+/** chat.* as Slack runs them: channels must exist and have the bot, every message is checked
+ *  by validateMessage, and messages are kept so that updates, deletes and permalinks work. */
+import { MARKDOWN_TEXT_ARG_MAX, MESSAGE_ATTACHMENTS_MAX, MESSAGE_TEXT_MAX } from '../../../views/limits';
+import { validateMessage } from '../../../views/validate';
+import type { ResolvedChannel, Workspace } from './directory';
+import type { Params } from './http';
+import { badArgument, fail, missing, ok, rejectContent, type ApiResult, type Method } from './results';
+
+export interface FakeMessage {
+  channel: string;
+  ts: string;
+  text?: string;
+  blocks?: unknown[];
+  attachments?: unknown[];
+  thread_ts?: string;
+  /** Ephemeral messages: who saw it. They cannot be updated or deleted through chat.*. */
+  ephemeralTo?: string;
+  deleted: boolean;
+  /** How many times chat.update changed it. */
+  updates: number;
+}
+
+export interface FakeUnfurl {
+  channel?: string;
+  ts?: string;
+  unfurl_id?: string;
+  unfurls: Params;
+}
+
+function isRefusal(value: object): value is ApiResult {
+  return (value as Partial<ApiResult>).ok === false;
+}
+
+function escapePointer(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+export class ChatApi {
+  private readonly messages: FakeMessage[] = [];
+  readonly unfurls: FakeUnfurl[] = [];
+  private seq = 0;
+
+  constructor(
+    private readonly workspace: Workspace,
+    private readonly now: () => number,
+  ) {}
+
+  methods(): Record<string, Method> {
+    return {
+      'chat.postMessage': (p) => this.post(p),
+      'chat.postEphemeral': (p) => this.postEphemeral(p),
+      'chat.update': (p) => this.update(p),
+      'chat.delete': (p) => this.delete(p),
+      'chat.getPermalink': (p) => this.permalink(p),
+      'chat.unfurl': (p) => this.unfurl(p),
+    };
+  }
+
+  /** Messages that were posted and not deleted, oldest first. */
+  list(channel?: string): FakeMessage[] {
+    return this.messages.filter((m) => !m.deleted && (channel === undefined || m.channel === channel));
+  }
+
+  private post(p: Params): ApiResult {
+    const channel = this.postable(p.channel);
+    if (isRefusal(channel)) return channel;
+    const refused = this.checkContent(p);
+    if (refused) return refused;
+    const message = this.add(channel.id, p);
+    return ok({ channel: channel.id, ts: message.ts, message: this.render(message), ...this.warnings(p) });
+  }
+
+  private postEphemeral(p: Params): ApiResult {
+    const channel = this.postable(p.channel);
+    if (isRefusal(channel)) return channel;
+    if (!this.workspace.user(p.user)) return fail('user_not_found');
+    const refused = this.checkContent(p);
+    if (refused) return refused;
+    const message = this.add(channel.id, p, p.user);
+    return ok({ message_ts: message.ts, ...this.warnings(p) });
+  }
+
+  private update(p: Params): ApiResult {
+    const found = this.find(p.channel, p.ts);
+    if (isRefusal(found)) return found;
+    const refused = this.checkContent(p);
+    if (refused) return refused;
+    if (p.text !== undefined) found.text = this.cut(p.text);
+    if (p.blocks !== undefined) found.blocks = p.blocks;
+    if (p.attachments !== undefined) found.attachments = p.attachments;
+    found.updates += 1;
+    return ok({ channel: found.channel, ts: found.ts, text: found.text ?? '', message: this.render(found), ...this.warnings(p) });
+  }
+
+  private delete(p: Params): ApiResult {
+    const found = this.find(p.channel, p.ts);
+    if (isRefusal(found)) return found;
+    found.deleted = true;
+    return ok({ channel: found.channel, ts: found.ts });
+  }
+
+  private permalink(p: Params): ApiResult {
+    const found = this.find(p.channel, p.message_ts);
+    if (isRefusal(found)) return found;
+    const { domain } = this.workspace.team;
+    return ok({ channel: found.channel, permalink: `https://${domain}.slack.com/archives/${found.channel}/p${found.ts.replace('.', '')}` });
+  }
+
+  private unfurl(p: Params): ApiResult {
+    const byMessage = !missing(p.channel) && !missing(p.ts);
+    const byId = !missing(p.unfurl_id) && !missing(p.source);
+    if (!byMessage && !byId) return badArgument('missing required field: channel and ts, or unfurl_id and source', '/channel');
+    if (typeof p.unfurls !== 'object' || p.unfurls === null || Array.isArray(p.unfurls)) return fail('invalid_unfurls_format');
+    for (const [url, unfurl] of Object.entries(p.unfurls as Params)) {
+      const violations = validateMessage({ blocks: (unfurl as Params | null)?.blocks });
+      if (violations.length) return rejectContent('message', violations, `/unfurls/${escapePointer(url)}`);
+    }
+    this.unfurls.push({ channel: p.channel, ts: p.ts, unfurl_id: p.unfurl_id, unfurls: p.unfurls });
+    return ok();
+  }
+
+  private postable(ref: unknown): ResolvedChannel | ApiResult {
+    const channel = this.workspace.channel(ref);
+    if (!channel) return fail('channel_not_found');
+    if (!channel.isMember) return fail('not_in_channel');
+    return channel;
+  }
+
+  private find(channelRef: unknown, ts: unknown): FakeMessage | ApiResult {
+    const channel = this.workspace.channel(channelRef);
+    if (!channel) return fail('channel_not_found');
+    const found = this.messages.find((m) => m.channel === channel.id && m.ts === ts && !m.deleted && !m.ephemeralTo);
+    return found ?? fail('message_not_found');
+  }
+
+  private checkContent(p: Params): ApiResult | undefined {
+    if (p.blocks !== undefined && !Array.isArray(p.blocks)) return fail('invalid_blocks_format');
+    if (p.attachments !== undefined && !Array.isArray(p.attachments)) return fail('invalid_attachments');
+    if ((p.attachments?.length ?? 0) > MESSAGE_ATTACHMENTS_MAX) return fail('too_many_attachments');
+    if (p.markdown_text !== undefined) {
+      if (p.text !== undefined || p.blocks !== undefined) return fail('markdown_text_conflict');
+      if (String(p.markdown_text).length > MARKDOWN_TEXT_ARG_MAX) return fail('msg_too_long');
+      return undefined;
+    }
+    if (!p.text && !p.blocks?.length && !p.attachments?.length) return fail('no_text');
+    const violations = validateMessage({ text: p.text, blocks: p.blocks });
+    return violations.length ? rejectContent('message', violations) : undefined;
+  }
+
+  /** Slack keeps the first 40,000 characters of a longer text and says so in a warning. */
+  private cut(text: unknown): string | undefined {
+    return typeof text === 'string' ? text.slice(0, MESSAGE_TEXT_MAX) : undefined;
+  }
+
+  private warnings(p: Params): Params {
+    if (typeof p.text !== 'string' || p.text.length <= MESSAGE_TEXT_MAX) return {};
+    return { warning: 'message_truncated', response_metadata: { warnings: ['message_truncated'] } };
+  }
+
+  private add(channel: string, p: Params, ephemeralTo?: string): FakeMessage {
+    this.seq += 1;
+    const message: FakeMessage = {
+      channel,
+      ts: `${Math.floor(this.now() / 1000)}.${String(this.seq).padStart(6, '0')}`,
+      text: this.cut(p.text ?? p.markdown_text),
+      blocks: p.blocks,
+      attachments: p.attachments,
+      thread_ts: p.thread_ts,
+      ephemeralTo,
+      deleted: false,
+      updates: 0,
+    };
+    this.messages.push(message);
+    return message;
+  }
+
+  private render(m: FakeMessage): Params {
+    const { bot, team } = this.workspace;
+    return {
+      type: 'message',
+      text: m.text ?? '',
+      user: bot.userId,
+      bot_id: bot.botId,
+      app_id: bot.appId,
+      team: team.id,
+      ts: m.ts,
+      ...(m.blocks ? { blocks: m.blocks } : {}),
+      ...(m.attachments ? { attachments: m.attachments } : {}),
+      ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}),
+    };
+  }
+}
