@@ -154,6 +154,15 @@ export interface LoadOptions {
   configFile?: string | null;
 }
 
+/** Where Slack credentials are configured (variable, `_FILE` or YAML), by where they came from;
+ *  empty when none is. Without any, `start` runs the local playground instead. */
+export function slackCredentialsSet(opts: LoadOptions = {}): string[] {
+  const env = opts.env ?? process.env;
+  const configFile = opts.configFile ?? env.METAFLOWBOT_CONFIG ?? null;
+  const doc = configFile ? readYaml(configFile) : {};
+  return (['botToken', 'appToken', 'signingSecret'] as const).flatMap((key) => rawValue(key, env, doc)?.from ?? []);
+}
+
 export function loadConfig(opts: LoadOptions = {}): BotConfig {
   const env = opts.env ?? process.env;
   const configFile = opts.configFile ?? env.METAFLOWBOT_CONFIG ?? null;

@@ -4,11 +4,12 @@ import { loadConfig, type BotConfig } from './config';
 import { createBackend } from './metaflow/backend';
 import { createSlackApp, type SlackApp } from './slack/app';
 import { buildServer } from './server';
-import { describeStateStore, openStateStore, stateStoreOptions } from './state/open';
+import { describeStateStore, openStateStore, stateStoreOptions, type StateStoreOptions } from './state/open';
 import type { StateStore } from './state/store';
 import { slackGroupResolver } from './access/groups';
 import { guardClient } from './access/guarded-client';
 import { AccessPolicy } from './access/policy';
+import { defaultReplicaId, NOTIFIER_DEFAULTS, startNotifier, type Notifier, type NotifierOverrides } from './notify';
 import { createLogger, type Logger } from './observability/logger';
 import { instrumentBackend, Metrics } from './observability/metrics';
 import { version } from './version';
@@ -23,12 +24,20 @@ export interface RunningBot {
   stop(): Promise<void>;
 }
 
-export async function startBot(config: BotConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningBot> {
+/** What tests and embedders set beyond the configuration. */
+export interface StartOptions {
+  /** Run notifications: timings and this replica's id (default: host, pid and a random part). */
+  notifier?: NotifierOverrides;
+  /** Instead of `config.state`, e.g. Redis under a key prefix of its own. */
+  state?: StateStoreOptions;
+}
+
+export async function startBot(config: BotConfig, logger: Logger = createLogger(config.logLevel), options: StartOptions = {}): Promise<RunningBot> {
   // First, so that a schema or Redis problem fails the start before anything opens.
-  const state = await openStateStore(stateStoreOptions(config.state));
+  const state = await openStateStore(options.state ?? stateStoreOptions(config.state));
   const metrics = new Metrics(() => backend.client.cache.stats());
   const backend = createBackend(config.metaflow, { lostAfterMs: config.lostAfterMs }, (target, name) => instrumentBackend(target, name, metrics));
-  let started: { slack: SlackApp; server: FastifyInstance; port: number };
+  let started: { slack: SlackApp; server: FastifyInstance; port: number; notifier: Notifier };
   try {
     const policy = new AccessPolicy(config.access);
     logger.info({ access: policy.describe() }, 'access policy');
@@ -53,13 +62,27 @@ export async function startBot(config: BotConfig, logger: Logger = createLogger(
     if (slack.socket) await slack.app.start();
     const address = server.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    started = { slack, server, port };
+    const notifier = startNotifier(
+      {
+        state,
+        client: backend.client,
+        // A channel hears only of runs it may see, as if it had asked itself.
+        canSee: (channel, run) => policy.canSeeRun({ user: null, channel, groups: [] }, run),
+        botToken: config.slack.botToken,
+        slackApiUrl: config.slack.apiUrl,
+        uiUrl: config.metaflow.uiUrl,
+        logger,
+        metrics,
+      },
+      { ...NOTIFIER_DEFAULTS, replicaId: defaultReplicaId(), pollIntervalMs: config.pollIntervalMs, lostAfterMs: config.lostAfterMs, ...options.notifier },
+    );
+    started = { slack, server, port, notifier };
   } catch (err) {
     await state.close();
     await backend.close();
     throw err;
   }
-  const { slack, server, port } = started;
+  const { slack, server, port, notifier } = started;
   let stopping: Promise<void> | null = null;
   return {
     metrics,
@@ -72,6 +95,7 @@ export async function startBot(config: BotConfig, logger: Logger = createLogger(
         await server.close();
         // Receiver.stop() does not wait for the socket to close; the client's disconnect does.
         if (slack.socket) await slack.socket.client.disconnect();
+        await notifier.stop();
         await state.close();
         await backend.close();
       })();

@@ -4,7 +4,7 @@
  */
 import { suggestName } from '../src/metaflow/runspec';
 
-export type HelpTopic = 'overview' | 'runs' | 'inspect' | 'use' | 'status' | 'params' | 'export' | 'data' | 'logs' | 'version' | 'query';
+export type HelpTopic = 'overview' | 'runs' | 'inspect' | 'use' | 'status' | 'params' | 'export' | 'data' | 'logs' | 'version' | 'query' | 'watch';
 
 export interface Usage {
   /** The command's words, e.g. `logs train stderr`. */
@@ -45,6 +45,7 @@ export const HELP: Readonly<Record<HelpTopic, TopicText>> = {
       { words: 'data <step> [name]', what: "artifacts of a step's tasks" },
       { words: 'logs <step> [stdout|stderr]', what: "the end of a step's logs" },
       { words: 'version', what: 'which bot and which Metaflow backend' },
+      { words: 'watch <flow>', what: 'hear in this channel when its runs fail or are lost' },
     ],
     notes: ['Add a command for details, e.g. `help inspect`; `how to inspect` explains run queries.'],
   },
@@ -56,7 +57,10 @@ export const HELP: Readonly<Record<HelpTopic, TopicText>> = {
       { words: 'runs HelloFlow', what: "HelloFlow's runs" },
       { words: "runs alice's HelloFlow tagged nightly", what: 'only the runs a query matches' },
     ],
-    notes: [':white_check_mark: successful  :x: failed  :hourglass_flowing_sand: running  :ghost: lost (stopped reporting, probably killed)'],
+    notes: [
+      ':white_check_mark: successful  :x: failed  :hourglass_flowing_sand: running  :ghost: lost (stopped reporting, probably killed)',
+      'As a slash command it opens a window: pick a flow, filter by user, tag or status, and inspect any run.',
+    ],
   },
   inspect: {
     title: 'Inspecting a run',
@@ -67,7 +71,7 @@ export const HELP: Readonly<Record<HelpTopic, TopicText>> = {
       { words: 'inspect HelloFlow', what: "pick one of HelloFlow's recent runs" },
       { words: 'inspect HelloFlow/42/train', what: "a step and its tasks (`/train/7` for one task)" },
     ],
-    notes: [],
+    notes: ['As a slash command it opens a window to click through the steps, tasks, artifacts and logs.'],
   },
   use: {
     title: 'Choosing the run of a conversation',
@@ -134,6 +138,19 @@ export const HELP: Readonly<Record<HelpTopic, TopicText>> = {
     usage: [{ words: 'version', what: 'show them' }],
     notes: [],
   },
+  watch: {
+    title: 'Run notifications',
+    intro:
+      'A channel can watch flows: I post one message per run, edit it as the run moves on, and tell each change in its thread. A failure comes with its step, task, exception and the end of stderr.',
+    usage: [
+      { words: 'watch HelloFlow', what: 'its runs that fail or are lost (the default events)' },
+      { words: 'watch HelloFlow on started,failed,successful,lost', what: 'choose the events (`all` for every one)' },
+      { words: 'watch HelloFlow user:alice tag:nightly project:fraud', what: 'only runs by that user, with that tag, of that `@project`' },
+      { words: 'unwatch HelloFlow', what: "stop this channel's notifications for the flow" },
+      { words: 'watching', what: 'what this channel watches' },
+    ],
+    notes: ['A run is lost when it has not finished and nothing was heard from it for a while (6 minutes unless configured). I must be a member of the channel to post there.'],
+  },
   query: {
     title: 'Run queries',
     intro: 'Wherever a command takes a query, any of these works:',
@@ -143,7 +160,7 @@ export const HELP: Readonly<Record<HelpTopic, TopicText>> = {
 };
 
 /** Topics with a button on the overview, in the order a new user needs them. */
-export const TOPIC_BUTTONS: readonly HelpTopic[] = ['runs', 'inspect', 'use', 'status', 'params', 'data', 'logs', 'export', 'query'];
+export const TOPIC_BUTTONS: readonly HelpTopic[] = ['runs', 'inspect', 'use', 'status', 'params', 'data', 'logs', 'export', 'watch', 'query'];
 
 const ALIASES: Readonly<Record<string, HelpTopic>> = {
   help: 'overview',
@@ -161,6 +178,12 @@ const ALIASES: Readonly<Record<string, HelpTopic>> = {
   queries: 'query',
   grammar: 'query',
   pathspec: 'query',
+  unwatch: 'watch',
+  watching: 'watch',
+  subscribe: 'watch',
+  subscriptions: 'watch',
+  notifications: 'watch',
+  alerts: 'watch',
 };
 
 function isTopic(word: string): word is HelpTopic {

@@ -17,6 +17,17 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function portNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port number (0 picks a free one).');
+  return n;
+}
+
+/** The playground's page: --port, else PORT, else 3000. */
+function playgroundPort(option: number | undefined): number {
+  return option ?? (process.env.PORT ? portNumber(process.env.PORT) : 3000);
+}
+
 /** Errors a user can act on print as one line; anything else is a bug and keeps its stack. */
 function explain(err: unknown): string | null {
   if (err instanceof RunQueryError || err instanceof MetaflowError || err instanceof MetaflowConfigError || err instanceof ConfigError) return err.message;
@@ -47,12 +58,31 @@ export function buildProgram(out: (text: string) => void = (t) => process.stdout
 
   program
     .command('start')
-    .description('Run the Slack app (Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT). Stops on SIGTERM.')
+    .description(
+      'Run the Slack app (Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT). Stops on SIGTERM. ' +
+        'With no Slack credentials configured (and NODE_ENV not production) it runs the playground instead.',
+    )
     .option('--config <file>', 'a metaflowbot.yml (default: METAFLOWBOT_CONFIG)')
     .action(async (opts: { config?: string }) => {
+      const configFile = opts.config ?? null;
+      const playground = await import('../playground');
+      if (playground.playgroundInstead(process.env, configFile)) {
+        await playground.runPlayground({ configFile, port: playgroundPort(undefined), out, why: 'no Slack credentials are configured' });
+        return;
+      }
       // Loaded here so that `show` does not pay for Bolt and fastify.
       const { runForever } = await import('../main');
-      await runForever(process.env, opts.config ?? null);
+      await runForever(process.env, configFile);
+    });
+
+  program
+    .command('playground')
+    .description('Try the bot without Slack: the real app against a local Slack stand-in, with a page at http://127.0.0.1:<port>/ that works like a Slack client.')
+    .option('--config <file>', 'a metaflowbot.yml (default: METAFLOWBOT_CONFIG); it must hold no Slack credentials')
+    .option('--port <n>', 'the page\'s port on 127.0.0.1 (default: PORT, else 3000; 0 picks a free one)', portNumber)
+    .action(async (opts: { config?: string; port?: number }) => {
+      const { runPlayground } = await import('../playground');
+      await runPlayground({ configFile: opts.config ?? null, port: playgroundPort(opts.port), out });
     });
 
   program

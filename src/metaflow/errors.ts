@@ -20,6 +20,9 @@ export class NotFoundError extends MetaflowError {
 /** The backend cannot be reached or answered with a server error. */
 export class BackendUnavailableError extends MetaflowError {}
 
+/** The datastore (S3) cannot be reached or refuses to be read; the metadata service may be fine. */
+export class DatastoreUnavailableError extends BackendUnavailableError {}
+
 /** The backend did not answer in time. */
 export class BackendTimeoutError extends MetaflowError {}
 

@@ -40,7 +40,8 @@ function walk(start: string, nodes: Record<string, GraphNode>): string[] {
 
 export function parseGraphInfo(info: Json): FlowGraph | null {
   if (!isRecord(info) || !isRecord(info.steps)) return null;
-  const nodes: Record<string, GraphNode> = {};
+  // Step names are any Python identifier (`constructor`, `__proto__`): none may reach Object.prototype.
+  const nodes: Record<string, GraphNode> = Object.create(null);
   for (const [name, raw] of Object.entries(info.steps)) {
     if (!isRecord(raw)) continue;
     nodes[name] = {

@@ -1,5 +1,5 @@
 /** The Bolt app: HTTP receiver (mounted in fastify by server.ts) or Socket Mode. */
-import { App, HTTPReceiver, SocketModeReceiver, webApi, type Receiver } from '@slack/bolt';
+import { App, HTTPModuleFunctions, HTTPReceiver, SocketModeReceiver, webApi, type Receiver, type ReceiverProcessEventErrorHandlerArgs } from '@slack/bolt';
 import { boltLogger } from '../observability/bolt-logger';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
@@ -26,6 +26,19 @@ export interface Observability {
   metrics: Metrics;
 }
 
+/**
+ * Bolt answers 500 when it throws before a listener acks. The listeners ack first, so a
+ * TypeError there is Bolt failing to read a signed body of the wrong shape (`"event": null`, a
+ * view action without its view), which Slack never sends: the request is refused with 400.
+ */
+async function refuseUnreadable(args: ReceiverProcessEventErrorHandlerArgs): Promise<boolean> {
+  if (!(args.error instanceof TypeError) || args.response.headersSent) return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
+  args.logger.warn(`Refused a Slack request Bolt could not read: ${args.error.message}`);
+  args.response.writeHead(400);
+  args.response.end();
+  return true;
+}
+
 export function createSlackApp(slack: SlackSettings, deps: SlackDeps, obs: Observability): SlackApp {
   const logger = boltLogger(obs.logger);
   // Explicit, because the Socket Mode client otherwise writes 100 retries into the options
@@ -41,7 +54,7 @@ export function createSlackApp(slack: SlackSettings, deps: SlackDeps, obs: Obser
   if (slack.appToken) {
     receiver = socket = new SocketModeReceiver({ appToken: slack.appToken, logger, installerOptions: { clientOptions: clientOptions() } });
   } else {
-    http = new HTTPReceiver({ signingSecret: slack.signingSecret ?? '', logger });
+    http = new HTTPReceiver({ signingSecret: slack.signingSecret ?? '', logger, processEventErrorHandler: refuseUnreadable });
     receiver = http;
   }
   const app = new App({ token: slack.botToken, receiver, clientOptions: clientOptions(), logger });

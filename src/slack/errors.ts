@@ -4,7 +4,7 @@
  * logged and answered with a generic sentence.
  */
 import type { Logger } from '@slack/bolt';
-import { BackendTimeoutError, BackendUnavailableError, NotFoundError } from '../metaflow/errors';
+import { BackendTimeoutError, BackendUnavailableError, DatastoreUnavailableError, NotFoundError } from '../metaflow/errors';
 import { RunQueryError } from '../metaflow/runspec';
 import { code, command } from '../../views/components/format';
 import type { SlackMessage } from '../../views/components/message';
@@ -24,7 +24,8 @@ export class UsageError extends Error {
 /** Slack refusals that mean the bot may not post here, as the Web API reports them. */
 const NOT_HERE = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
 
-function slackError(err: unknown): string | null {
+/** The error code of a Web API refusal (`hash_conflict`, `not_in_channel` …), if it is one. */
+export function slackError(err: unknown): string | null {
   if (typeof err !== 'object' || err === null) return null;
   const data = (err as { data?: { error?: unknown } }).data;
   return typeof data?.error === 'string' ? data.error : null;
@@ -38,6 +39,10 @@ export function failureMessage(err: unknown, logger: Logger, prefix: string): Sl
   }
   if (err instanceof NotFoundError) {
     return errorMessage(err.message, `${code(command(prefix, 'runs'))} lists the flows and their runs.`);
+  }
+  if (err instanceof DatastoreUnavailableError) {
+    logger.warn(`Metaflow datastore unavailable: ${err.message}`);
+    return errorMessage("I can't reach Metaflow's datastore (S3) right now.", 'Try again in a minute; if it keeps failing, tell whoever runs this bot.');
   }
   if (err instanceof BackendUnavailableError) {
     logger.warn(`Metaflow backend unavailable: ${err.message}`);

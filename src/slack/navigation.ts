@@ -354,7 +354,7 @@ export function navigate(from: Nav, action: NavAction): Move | null {
       if (at.kind !== 'runs') return null;
       return replace(from, { ...at, filter: { ...at.filter, ...action.filter }, paging: FIRST_PAGE });
     case 'run':
-      if ((at.kind !== 'runs' && at.kind !== 'flows') || !isFlowName(action.flow) || !isId(action.run)) return null;
+      if (at.kind !== 'runs' || !isFlowName(action.flow) || !isId(action.run)) return null;
       return forward(from, { kind: 'run', flow: action.flow, run: action.run, page: 0 });
     case 'step':
       if (at.kind !== 'run' || !isStepName(action.step)) return null;

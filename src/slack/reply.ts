@@ -6,16 +6,10 @@
 import type { RespondArguments, RespondFn, webApi } from '@slack/bolt';
 import type { ConversationKey } from '../state/store';
 import type { Replay } from './ids';
-import type { SlackMessage } from '../../views/components/message';
+import type { SlackFile, SlackMessage } from '../../views/components/message';
 import { sharedBy, shareFooter } from '../../views/components/share';
 
-export interface OutgoingFile {
-  filename: string;
-  title: string;
-  content: string;
-  /** mrkdwn posted with the file. */
-  comment: string;
-}
+export type OutgoingFile = SlackFile;
 
 export interface SendOptions {
   /** Replace the message whose button was pressed (paging) instead of adding one. */
@@ -43,7 +37,7 @@ function ephemeral(respond: RespondFn, message: SlackMessage, replace: boolean, 
   });
 }
 
-async function upload(client: webApi.WebClient, channel: string, thread: string | undefined, file: OutgoingFile): Promise<void> {
+export async function upload(client: webApi.WebClient, channel: string, thread: string | undefined, file: OutgoingFile): Promise<void> {
   const common = { channel_id: channel, filename: file.filename, title: file.title, content: file.content, initial_comment: file.comment };
   await client.files.uploadV2(thread ? { ...common, thread_ts: thread } : common);
 }

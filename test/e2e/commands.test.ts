@@ -1,12 +1,14 @@
 /**
  * `/metaflow …` end to end: signed slash commands over real HTTP into the real bot (fastify +
  * Bolt) reading the fixture runs, answers checked where Slack would get them (the fake's
- * response_urls, which validate every message like Slack does).
+ * response_urls, which validate every message like Slack does). `runs` and `inspect` open
+ * modals from a slash command (runs-modal.test.ts); their message answers are asked for here
+ * with a mention, as in a channel.
  */
 import { startFakeSlack, type FakeSlack, type FakeSlackCall } from '../support/fake-slack';
 import { startTestBot, TEST_APP_TOKEN, TEST_BOT_TOKEN, TEST_SIGNING_SECRET, type TestBot } from '../support/bot';
 import { slackClient, type SlackClient } from '../support/signed';
-import { button, buttons, ephemeralButtonPress, flatText } from '../fixtures/slack';
+import { button, buttons, ephemeralButtonPress, eventFixture, flatText, messageButtonPress } from '../fixtures/slack';
 
 const UI = 'https://metaflow-ui.example.com';
 const CHANNELS = Array.from({ length: 60 }, (_, i) => ({ id: `C0CMD${String(i).padStart(5, '0')}`, name: `commands-${i}` }));
@@ -47,6 +49,28 @@ async function ask(text: string, channel: string): Promise<Answer> {
   expect(res.elapsedMs).toBeLessThan(3000);
   const path = new URL(res.sent.response_url).pathname;
   return answerOf(await fake.waitFor('response_url', (c) => c.url === path));
+}
+
+/** Mentions the bot in `channel` (in `thread`, or starting one); returns its answer there. */
+async function mention(text: string, channel: string, thread?: string): Promise<Answer & { ts: string; thread: string }> {
+  const event = eventFixture('app_mention', { channel, text: `<@U0BOT00001> ${text}`, ...(thread ? { thread_ts: thread } : {}) });
+  const from = fake.calls.length;
+  const res = await slack.event(event);
+  expect(res.status).toBe(200);
+  expect(res.elapsedMs).toBeLessThan(3000);
+  const inThread = thread ?? event.ts;
+  const call = await fake.waitFor('chat.postMessage', (c) => fake.calls.indexOf(c) >= from && c.params.channel === channel && c.params.thread_ts === inThread);
+  return { ...answerOf(call), ts: (call.response as { ts: string }).ts, thread: inThread };
+}
+
+/** Presses a button of a message the bot posted in a thread; returns its answer there. */
+async function pressInThread(found: { action_id: string; value?: string }, channel: string, message: { ts: string; thread: string }): Promise<Answer> {
+  const from = fake.calls.length;
+  const payload = messageButtonPress(found, { channel, responseUrl: fake.mintResponseUrl(), message: { ts: message.ts, thread_ts: message.thread } });
+  const res = await slack.action(payload);
+  expect(res.status).toBe(200);
+  const call = await fake.waitFor('chat.postMessage', (c) => fake.calls.indexOf(c) >= from && c.params.channel === channel && c.params.thread_ts === message.thread);
+  return answerOf(call);
 }
 
 /** Presses a button of an ephemeral answer in `channel`. */
@@ -94,7 +118,7 @@ describe('help', () => {
 
 describe('runs', () => {
   it('without a flow lists every flow with the status of its latest run', async () => {
-    const { text } = await ask('runs', freshChannel());
+    const { text } = await mention('runs', freshChannel());
     expect(text).toContain('*FailFlow*  :x:');
     expect(text).toContain('*HelloFlow*  :white_check_mark:');
     expect(text).toContain('*SleepyFlow*  :ghost:');
@@ -102,7 +126,7 @@ describe('runs', () => {
   });
 
   it('with a flow lists its runs newest first with status, user, start and duration', async () => {
-    const { blocks, text } = await ask('runs HelloFlow', freshChannel());
+    const { blocks, text } = await mention('runs HelloFlow', freshChannel());
     const ids = ['1795835881413377', '1795835876936752', '1795835872379314'];
     const positions = ids.map((id) => text.indexOf(`|${id}>`));
     expect(positions.every((p) => p > 0)).toBe(true);
@@ -114,7 +138,7 @@ describe('runs', () => {
   });
 
   it("with a query lists only the runs it matches: bob's BranchFlow", async () => {
-    const { text } = await ask("runs bob's BranchFlow", freshChannel());
+    const { text } = await mention("runs bob's BranchFlow", freshChannel());
     expect(text).toContain('1795835902618057');
     expect(text).not.toContain('1795835898163077');
   });
@@ -122,7 +146,7 @@ describe('runs', () => {
 
 describe('inspect and use', () => {
   it('without a run shows how to inspect', async () => {
-    const { text } = await ask('inspect', freshChannel());
+    const { text } = await mention('inspect', freshChannel());
     expect(text).toContain('Inspecting a run');
     expect(text).toContain('latest run of HelloFlow');
   });
@@ -136,18 +160,18 @@ describe('inspect and use', () => {
 
   it('offers the runs a query matches, and a button inspects the one chosen', async () => {
     const channel = freshChannel();
-    const list = await ask("inspect alice's HelloFlow", channel);
+    const list = await mention("inspect alice's HelloFlow", channel);
     expect(list.text).toContain('matches 3 runs. Which one?');
     const choices = buttons(list.blocks).filter((b) => b.action_id === 'pick_run');
     expect(choices.map((b) => b.text)).toEqual(['Inspect', 'Inspect', 'Inspect']);
-    const overview = await press(choices[1], channel);
+    const overview = await pressInThread(choices[1], channel, list);
     expect(overview.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'HelloFlow/1795835876936752' } });
-    // The chosen run is now the channel's run.
-    expect((await ask('inspect', channel)).blocks[0]).toEqual(overview.blocks[0]);
+    // The chosen run is now the thread's run.
+    expect((await mention('inspect', channel, list.thread)).blocks[0]).toEqual(overview.blocks[0]);
   });
 
   it('shows a run overview with its status, steps and a link to the Metaflow UI', async () => {
-    const { text, blocks } = await ask('inspect FailFlow/1795835906791541', freshChannel());
+    const { text, blocks } = await mention('inspect FailFlow/1795835906791541', freshChannel());
     expect(text).toContain('*Status*\n:x: failed');
     expect(text).toContain(':x: `explode`  ·  1 task');
     expect(text).toContain(':white_check_mark: `start`');
@@ -159,20 +183,20 @@ describe('inspect and use', () => {
     const used = await ask('use latest run of ParamsFlow', channel);
     expect(used.text).toContain('This conversation now looks at');
     expect(used.text).toContain('ParamsFlow/1795835888659417');
-    const overview = await ask('inspect', channel);
+    const overview = await mention('inspect', channel);
     expect(overview.text).toContain('ParamsFlow/1795835888659417');
     expect(overview.text).toContain('`count` = `7`');
   });
 
   it('answers a query that does not parse with what was expected and where to read more', async () => {
-    const { text } = await ask('inspect HelloFlow tagged', freshChannel());
+    const { text } = await mention('inspect HelloFlow tagged', freshChannel());
     expect(text).toContain(`I couldn't read that run query. Expected a tag after "tagged"`);
-    expect(text).toContain('/metaflow how to inspect');
+    expect(text).toContain('@metaflow how to inspect');
     expect(text).not.toMatch(/RunQueryError|at .*\.ts:\d+/);
   });
 
   it('answers an unknown flow with the closest one', async () => {
-    const { text } = await ask('inspect helloflow/1', freshChannel());
+    const { text } = await mention('inspect helloflow/1', freshChannel());
     expect(text).toContain('Flow helloflow was not found. Did you mean HelloFlow?');
   });
 });

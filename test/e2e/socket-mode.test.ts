@@ -1,5 +1,5 @@
 /** The same bot in Socket Mode: a slash command arrives as an envelope, is acked on the socket
- *  and answered through its response_url. */
+ *  and answered through its response_url, or with a modal. */
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
 import { slashCommandFields } from '../support/fake-slack/payloads';
 import { startFakeSocketMode, type FakeSocketMode } from '../support/fake-socket-mode';
@@ -25,12 +25,21 @@ afterAll(async () => {
 
 it('acks a slash command envelope within 3 s and answers it', async () => {
   const responseUrl = fake.mintResponseUrl();
-  const ack = await socket.send('slash_commands', slashCommandFields('inspect FailFlow/1795835906791541', { responseUrl }));
+  const ack = await socket.send('slash_commands', slashCommandFields('status FailFlow/1795835906791541', { responseUrl }));
   expect(ack.elapsedMs).toBeLessThan(3000);
   const call = await fake.waitFor('response_url', (c) => c.url === new URL(responseUrl).pathname);
   expect(call.status).toBe(200);
   expect(call.params.response_type).toBe('ephemeral');
-  expect(flatText(call.params.blocks)).toContain('*Status*\n:x: failed');
+  expect(flatText(call.params.blocks)).toContain('in step `explode`');
+});
+
+it('opens the modal of `inspect` from a slash command envelope', async () => {
+  const ack = await socket.send('slash_commands', slashCommandFields('inspect FailFlow/1795835906791541', { triggerId: fake.mintTriggerId() }));
+  expect(ack.elapsedMs).toBeLessThan(3000);
+  const open = await fake.waitFor('views.open');
+  expect(open.status).toBe(200);
+  const filled = await fake.waitFor('views.update', (c) => c.params.view_id === (open.response as { view: { id: string } }).view.id);
+  expect(flatText(filled.params.view.blocks)).toContain('*Status*\n:x: failed');
 });
 
 it('answers a mention delivered as an events_api envelope in its thread', async () => {

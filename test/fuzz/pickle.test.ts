@@ -145,12 +145,13 @@ const spliced = fc
  * discipline and the constructor whitelist are exercised.
  */
 const instruction: fc.Arbitrary<number[]> = fc.oneof(
-  fc.constantFrom(
-    [OP.MARK], [OP.EMPTY_LIST], [OP.EMPTY_DICT], [OP.EMPTY_TUPLE], [OP.EMPTY_SET], [OP.TUPLE1], [OP.TUPLE2], [OP.TUPLE3],
-    [OP.TUPLE], [OP.LIST], [OP.DICT], [OP.APPEND], [OP.APPENDS], [OP.SETITEM], [OP.SETITEMS], [OP.ADDITEMS], [OP.FROZENSET],
-    [OP.DUP], [OP.POP], [OP.POP_MARK], [OP.MEMOIZE], [OP.NONE], [OP.NEWTRUE], [OP.NEWFALSE], [OP.BUILD], [OP.REDUCE],
-    [OP.NEWOBJ], [OP.NEWOBJ_EX], [OP.STACK_GLOBAL], [OP.OBJ],
-  ),
+  fc
+    .constantFrom(
+      OP.MARK, OP.EMPTY_LIST, OP.EMPTY_DICT, OP.EMPTY_TUPLE, OP.EMPTY_SET, OP.TUPLE1, OP.TUPLE2, OP.TUPLE3, OP.TUPLE, OP.LIST,
+      OP.DICT, OP.APPEND, OP.APPENDS, OP.SETITEM, OP.SETITEMS, OP.ADDITEMS, OP.FROZENSET, OP.DUP, OP.POP, OP.POP_MARK,
+      OP.MEMOIZE, OP.NONE, OP.NEWTRUE, OP.NEWFALSE, OP.BUILD, OP.REDUCE, OP.NEWOBJ, OP.NEWOBJ_EX, OP.STACK_GLOBAL, OP.OBJ,
+    )
+    .map((op): number[] => [op]),
   fc.integer({ min: 0, max: 255 }).map((n) => [OP.BININT1, n]),
   fc.integer({ min: 0, max: 8 }).map((n) => [OP.BINGET, n]),
   fc.integer({ min: 0, max: 8 }).map((n) => [OP.BINPUT, n]),

@@ -2,6 +2,8 @@
 import type { BotConfig } from '../../src/config';
 import { resolveMetaflowSettings } from '../../src/metaflow/config';
 import { startBot, type RunningBot } from '../../src/main';
+import type { NotifierOverrides } from '../../src/notify';
+import type { StateStoreOptions } from '../../src/state/open';
 import { LOCAL_ROOT } from './fixtures';
 
 export const TEST_SIGNING_SECRET = 'abcdef0123456789abcdef0123456789';
@@ -19,6 +21,10 @@ export interface TestBotOptions {
   users?: BotConfig['users'];
   pollIntervalMs?: number;
   access?: BotConfig['access'];
+  /** Run notification timings (lease, request timeout, leader ttl …). */
+  notifier?: NotifierOverrides;
+  /** Default: a private in-memory store. */
+  state?: StateStoreOptions;
 }
 
 export interface TestBot extends RunningBot {
@@ -45,6 +51,6 @@ export async function startTestBot(opts: TestBotOptions): Promise<TestBot> {
     access: opts.access ?? { default: 'allow', rules: [] },
     configFile: null,
   };
-  const bot = await startBot(config);
+  const bot = await startBot(config, undefined, { notifier: opts.notifier, state: opts.state });
   return { ...bot, baseUrl: `http://127.0.0.1:${bot.port}` };
 }

@@ -80,7 +80,7 @@ const line = (i: number, message = `line ${i}: loss=${(1 / (i + 1)).toFixed(6)}`
 /** The message as the bot sends it ephemerally, and as a shared copy: both must be accepted. */
 function expectSendable(message: SlackMessage): void {
   expect(message.text.length).toBeGreaterThan(0);
-  expect(validateMessage({ text: message.text, blocks: [...message.blocks, shareFooter('0b0c2c8e-2f4e-4f52-9d1a-6c1d2f3e4a5b')] })).toEqual([]);
+  expect(validateMessage({ text: message.text, blocks: [...message.blocks, ...shareFooter({ command: 'params HelloFlow/42' }, 'C0GENERAL1')] })).toEqual([]);
   expect(validateMessage({ text: message.text, blocks: [...message.blocks, sharedBy('U0ALICE001')] })).toEqual([]);
 }
 

@@ -11,6 +11,15 @@ export interface SlackMessage {
   blocks: SlackBlock[];
 }
 
+/** A file the bot posts (files.uploadV2), with the mrkdwn comment that introduces it. */
+export interface SlackFile {
+  filename: string;
+  title: string;
+  content: string;
+  /** mrkdwn posted with the file. */
+  comment: string;
+}
+
 /** slack-block-builder types its output as a DTO class; the JSON is plain Block Kit. */
 export function built(builder: BlockBuilder): SlackBlock {
   return buildBlock(builder) as unknown as SlackBlock;

@@ -2,7 +2,7 @@
 import { ACTION, BLOCK, encodeValue, nextPageValue } from '../../src/slack/ids';
 import { parentOf, type Location } from '../../src/slack/navigation';
 import { actions, context, type ButtonSpec } from './blocks';
-import { count } from './format';
+import { code } from './format';
 import type { SlackBlock } from './message';
 
 export function backButton(at: Location): ButtonSpec[] {
@@ -16,14 +16,14 @@ export interface PagingInput {
   previous: 'page' | 'first' | null;
   /** The next page: its cursor for cursor lists, true for numbered pages; null on the last. */
   next: string | true | null;
-  labels?: { previous: string; next: string };
+  labels?: { previous: string; first: string; next: string };
 }
 
 /** Previous / Next, or nothing on a list of one page. */
-export function pagingRow({ page, previous, next, labels = { previous: '← Previous', next: 'Next →' } }: PagingInput): SlackBlock[] {
+export function pagingRow({ page, previous, next, labels = { previous: '← Previous', first: '⇤ First page', next: 'Next →' } }: PagingInput): SlackBlock[] {
   const buttons: ButtonSpec[] = [];
   if (previous !== null && page > 0) {
-    buttons.push({ text: previous === 'first' ? '⇤ First page' : labels.previous, actionId: ACTION.pagePrevious });
+    buttons.push({ text: previous === 'first' ? labels.first : labels.previous, actionId: ACTION.pagePrevious });
   }
   if (next !== null) {
     const value = encodeValue(nextPageValue, next === true ? {} : { cursor: next });
@@ -38,11 +38,15 @@ export function cursorPrevious(paging: { page: number; trail: readonly unknown[]
   return paging.trail.length > 0 ? 'page' : 'first';
 }
 
-export function pageLabel(page: number): string {
-  return `page ${count(page + 1)}`;
-}
-
 /** What just happened (a file posted, or why it was not), in the view the user is looking at. */
 export function noticeBlocks(notice: string | undefined): SlackBlock[] {
   return notice ? [context(notice)] : [];
+}
+
+export const POSTING_NOTICE = ':hourglass_flowing_sand: Posting the file…';
+
+export const NO_CONVERSATION_NOTICE = 'There is no conversation to post the file in: open this from a channel, or from the Home tab.';
+
+export function postedNotice(filename: string, channel: string): string {
+  return `:page_facing_up: Posted ${code(filename)} in <#${channel}>.`;
 }

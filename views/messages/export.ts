@@ -2,6 +2,7 @@
 import type { RunDetail, Task } from '../../src/metaflow/model';
 import { escapeMrkdwn } from '../limits';
 import { plural } from '../components/format';
+import type { SlackFile } from '../components/message';
 
 export interface ExportInput {
   run: RunDetail;
@@ -13,13 +14,7 @@ export interface ExportInput {
   exportedAt: number;
 }
 
-export interface ExportFile {
-  filename: string;
-  title: string;
-  content: string;
-  /** mrkdwn posted with the file. */
-  comment: string;
-}
+export type ExportFile = SlackFile;
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 

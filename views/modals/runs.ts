@@ -21,12 +21,12 @@ import {
 import type { Location } from '../../src/slack/navigation';
 import { escapeMrkdwn } from '../limits';
 import { actions, context, row, section, type ButtonSpec, type ElementBuilder } from '../components/blocks';
-import { code, count } from '../components/format';
+import { count } from '../components/format';
 import type { SlackBlock } from '../components/message';
 import { modal, type Frame } from '../components/modal';
 import { backButton, cursorPrevious, pagingRow } from '../components/nav';
 import { runLine } from '../components/run';
-import { choice, externalSelect, present, staticSelect, type Choice } from '../components/select';
+import { choice, externalSelect, present, staticSelect } from '../components/select';
 import type { FlowEntry } from '../messages/runs';
 
 export const FLOWS_PAGE = 20;
@@ -159,7 +159,7 @@ export function runsView({ at, frame, page, recent, me, uiUrl }: RunsViewInput):
     blocks.push(context(summary(at, page)));
     for (const run of page.items.slice(0, RUNS_PAGE)) blocks.push(section(runLine(run, uiUrl), inspectButton(run)));
   }
-  if (me === null) blocks.push(context(`I don't know your Metaflow user name, so there is no ${code('Mine')} filter.`));
+  if (me === null) blocks.push(context("I don't know your Metaflow user name, so there is no *Mine* filter."));
   blocks.push(...pagingRow({ page: at.paging.page, previous: cursorPrevious(at.paging), next: page.next }));
   blocks.push(...navigation(at));
   return modal({ title: 'Runs', metadata: frame.metadata, pushed: frame.pushed, blocks });

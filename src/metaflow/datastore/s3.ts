@@ -6,7 +6,7 @@
  */
 import { GetObjectCommand, HeadObjectCommand, S3Client, type HeadObjectCommandOutput } from '@aws-sdk/client-s3';
 import type { ByteSource } from '../bytesource';
-import { BackendDataError, BackendTimeoutError, BackendUnavailableError, MetaflowError, NotFoundError, TooLargeError } from '../errors';
+import { BackendDataError, BackendTimeoutError, DatastoreUnavailableError, MetaflowError, NotFoundError, TooLargeError } from '../errors';
 import type { LogStream } from '../model';
 import type { ArtifactTable, Datastore } from '../sources';
 import { isRawBlob, unpackBlob } from './blob';
@@ -184,25 +184,25 @@ class S3DatastoreImpl implements Datastore {
       return new BackendTimeoutError(`S3 at ${this.where} did not answer within ${this.timeoutMs} ms (reading ${this.url(key)}).`);
     }
     if (name === 'CredentialsProviderError') {
-      return new BackendUnavailableError(
+      return new DatastoreUnavailableError(
         `No AWS credentials were found to read S3 bucket ${this.bucket}: set AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run with an instance or container role.`,
       );
     }
     if (status === 403 || ACCESS_ERRORS.has(name)) {
       // A HEAD has no error body, so only the status tells why.
       const why = ACCESS_ERRORS.has(name) ? name : `HTTP ${status}`;
-      return new BackendUnavailableError(
+      return new DatastoreUnavailableError(
         `Access to S3 bucket ${this.bucket} was denied (${why}): check that the AWS credentials in use may read ${this.location}.`,
       );
     }
     if (name === 'NoSuchBucket') {
-      return new BackendUnavailableError(`S3 bucket ${this.bucket} does not exist at ${this.where}: check METAFLOW_DATASTORE_SYSROOT_S3.`);
+      return new DatastoreUnavailableError(`S3 bucket ${this.bucket} does not exist at ${this.where}: check METAFLOW_DATASTORE_SYSROOT_S3.`);
     }
     if (status === undefined || status >= 500) {
       const why = status ? ` (HTTP ${status})` : e.code ? ` (${e.code})` : '';
-      return new BackendUnavailableError(`S3 at ${this.where} is not reachable${why}.`);
+      return new DatastoreUnavailableError(`S3 at ${this.where} is not reachable${why}.`);
     }
-    return new BackendUnavailableError(`S3 at ${this.where} refused to read ${this.url(key)} (${name}, HTTP ${status}).`);
+    return new DatastoreUnavailableError(`S3 at ${this.where} refused to read ${this.url(key)} (${name}, HTTP ${status}).`);
   }
 
   /** HEAD; null when the object does not exist. */

@@ -47,13 +47,13 @@ import { FilesApi, type FakeFile } from './files';
 import { bearerToken, parseArgs, readBody, send, uploadedBytes, type ParsedArgs, type Params, type Reply } from './http';
 import { infoMethods } from './info';
 import { ChatApi, type FakeMessage, type FakeUnfurl } from './messages';
-import { ResponseUrls, type ResponseUrlOptions } from './response-urls';
-import { fail, type Method } from './results';
+import { ResponseUrls, type ResponseOrigin, type ResponseUrlOptions } from './response-urls';
+import { fail, type ApiResult, type Method } from './results';
 import { TriggerIds, type TriggerOptions } from './triggers';
 import { ViewsApi, type FakeView } from './views';
 
 export { DEFAULT_CHANNELS, DEFAULT_USERS, FAKE_BOT, FAKE_TEAM };
-export type { Failure, FakeBot, FakeChannel, FakeFile, FakeMessage, FakeTeam, FakeUnfurl, FakeUser, FakeView, Params, RateLimit };
+export type { ApiResult, Failure, FakeBot, FakeChannel, FakeFile, FakeMessage, FakeTeam, FakeUnfurl, FakeUser, FakeView, Params, RateLimit, Reply, ResponseOrigin };
 
 export const FAKE_BOT_TOKEN = 'xoxb-test';
 export const FAKE_APP_TOKEN = 'xapp-test';
@@ -74,7 +74,13 @@ export interface FakeSlackOptions {
   /** Per-method limits, e.g. `{ 'chat.postMessage': { limit: 1, windowMs: 1000, per: 'channel' } }`. */
   rateLimits?: Readonly<Record<string, RateLimit>>;
   /** Where apps.connections.open sends Socket Mode clients. */
-  socketMode?: FakeSocketMode;
+  socketMode?: { mintConnectionUrl(): string };
+  /** Default 0: any free port. */
+  port?: number;
+  /** Told of every call once it is answered. */
+  onCall?: (call: FakeSlackCall) => void;
+  /** Serves requests outside Slack's own paths (the playground's page), which otherwise get 404. */
+  onRequest?: (req: IncomingMessage, res: ServerResponse, body: Buffer) => Promise<void>;
 }
 
 export interface FakeSlackCall {
@@ -115,6 +121,16 @@ export interface FakeSlack {
   closeView(viewId: string): void;
   /** Messages posted and not deleted, oldest first. */
   messages(channel?: string): FakeMessage[];
+  /** A person (or Slack itself) posts a message; the app's own go through chat.*. */
+  postAs(user: string, channel: string, fields: Params): FakeMessage;
+  /** The open modals, each the root view first. */
+  modals(): FakeView[][];
+  /** What Slack does with the body of an acknowledgement to a slash command: it is read like a
+   *  response_url post. Recorded as method `ack`. */
+  acknowledge(origin: ResponseOrigin, body: Params): Reply;
+  /** Runs a Web API method the way Slack applies a view_submission's `response_action`;
+   *  recorded with url `response_action`. */
+  apply(method: string, params: Params): ApiResult;
   readonly unfurls: readonly FakeUnfurl[];
   file(id: string): FakeFile | undefined;
   close(): Promise<void>;
@@ -150,13 +166,19 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       send(res, { status: 500, body: { ok: false, error: 'fake_slack_bug', detail: String(err) } });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const triggers = new TriggerIds(now, options.triggerTtlMs ?? 3000);
-  const responseUrls = new ResponseUrls(now, origin, workspace.team.id);
   const views = new ViewsApi(workspace, triggers, now);
   const chat = new ChatApi(workspace, now);
+  const responseUrls = new ResponseUrls(now, origin, workspace.team.id, (to, body) => chat.respond(to, body));
   const files = new FilesApi(workspace, origin);
   const faults = new Faults(now, options.rateLimits ?? {});
   const socketMode = options.socketMode;
@@ -188,11 +210,18 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     }
   }
 
+  function record(call: FakeSlackCall): void {
+    calls.push(call);
+    options.onCall?.(call);
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const at = now();
     const url = req.url ?? '/';
     const path = new URL(url, origin).pathname;
     const body = await readBody(req);
+    const slackPath = path.startsWith('/api/') || responseUrls.owns(path) || files.owns(path);
+    if (!slackPath && options.onRequest) return options.onRequest(req, res, body);
     let method: string;
     let params: Params;
     let reply: Reply;
@@ -216,7 +245,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     } else {
       [method, params, reply] = ['', {}, { status: 404, body: { ok: false, error: 'not_found' } }];
     }
-    calls.push({ method, url, params, headers: req.headers, at, status: reply.status, response: reply.body });
+    record({ method, url, params, headers: req.headers, at, status: reply.status, response: reply.body });
     send(res, reply);
   }
 
@@ -248,6 +277,19 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     homeView: (userId) => views.home(userId),
     closeView: (viewId) => views.close(viewId),
     messages: (channel) => chat.list(channel),
+    postAs: (user, channel, fields) => chat.postAs(user, channel, fields),
+    modals: () => views.modals(),
+    acknowledge(to, body) {
+      const reply = responseUrls.answer(body, to);
+      record({ method: 'ack', url: '', params: body, headers: {}, at: now(), status: reply.status, response: reply.body });
+      return reply;
+    },
+    apply(method, params) {
+      const run = methods[method];
+      const result = run ? run(params) : fail('unknown_method', { req_method: method });
+      record({ method, url: 'response_action', params, headers: {}, at: now(), status: 200, response: result });
+      return result;
+    },
     unfurls: chat.unfurls,
     file: (id) => files.get(id),
     close: () =>

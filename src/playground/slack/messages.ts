@@ -4,6 +4,7 @@ import { MARKDOWN_TEXT_ARG_MAX, MESSAGE_ATTACHMENTS_MAX, MESSAGE_TEXT_MAX } from
 import { validateMessage } from '../../../views/validate';
 import type { ResolvedChannel, Workspace } from './directory';
 import type { Params } from './http';
+import type { ResponseOrigin } from './response-urls';
 import { badArgument, fail, missing, ok, rejectContent, type ApiResult, type Method } from './results';
 
 export interface FakeMessage {
@@ -15,6 +16,10 @@ export interface FakeMessage {
   thread_ts?: string;
   /** Ephemeral messages: who saw it. They cannot be updated or deleted through chat.*. */
   ephemeralTo?: string;
+  /** Who posted it, when not the app: a person, or Slack sharing a file. */
+  user?: string;
+  /** Files shared with the message. */
+  files?: Params[];
   deleted: boolean;
   /** How many times chat.update changed it. */
   updates: number;
@@ -61,6 +66,27 @@ export class ChatApi {
     return this.messages.filter((m) => !m.deleted && (channel === undefined || m.channel === channel));
   }
 
+  /** A message someone other than the app posted; nothing checks it, as nothing checks what a
+   *  person types. */
+  postAs(user: string, channel: string, p: Params): FakeMessage {
+    return this.add(channel, p, { user, ...(p.files ? { files: p.files } : {}) });
+  }
+
+  /** What Slack does with an accepted response_url post. */
+  respond(origin: ResponseOrigin, body: Params): void {
+    const original = this.messages.find((m) => m.channel === origin.channel && m.ts === origin.messageTs && !m.deleted);
+    if (body.delete_original === true) {
+      if (original) original.deleted = true;
+      return;
+    }
+    if (body.replace_original === true && original) {
+      Object.assign(original, { text: this.cut(body.text), blocks: body.blocks, attachments: body.attachments, updates: original.updates + 1 });
+      return;
+    }
+    const ephemeralTo = body.response_type === 'in_channel' ? undefined : origin.user;
+    this.add(origin.channel, { ...body, thread_ts: origin.threadTs }, ephemeralTo === undefined ? {} : { ephemeralTo });
+  }
+
   private post(p: Params): ApiResult {
     const channel = this.postable(p.channel);
     if (isRefusal(channel)) return channel;
@@ -76,7 +102,7 @@ export class ChatApi {
     if (!this.workspace.user(p.user)) return fail('user_not_found');
     const refused = this.checkContent(p);
     if (refused) return refused;
-    const message = this.add(channel.id, p, p.user);
+    const message = this.add(channel.id, p, { ephemeralTo: p.user });
     return ok({ message_ts: message.ts, ...this.warnings(p) });
   }
 
@@ -157,7 +183,7 @@ export class ChatApi {
     return { warning: 'message_truncated', response_metadata: { warnings: ['message_truncated'] } };
   }
 
-  private add(channel: string, p: Params, ephemeralTo?: string): FakeMessage {
+  private add(channel: string, p: Params, extra: Partial<FakeMessage> = {}): FakeMessage {
     this.seq += 1;
     const message: FakeMessage = {
       channel,
@@ -166,9 +192,9 @@ export class ChatApi {
       blocks: p.blocks,
       attachments: p.attachments,
       thread_ts: p.thread_ts,
-      ephemeralTo,
       deleted: false,
       updates: 0,
+      ...extra,
     };
     this.messages.push(message);
     return message;

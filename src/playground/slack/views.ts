@@ -23,7 +23,7 @@ export type FakeView = Params & {
 export class ViewsApi {
   private readonly views = new Map<string, FakeView>();
   /** Open modals, each the root first and pushed views after it. */
-  private readonly stacks: string[][] = [];
+  private readonly modalStacks: string[][] = [];
   private readonly homes = new Map<string, string>();
   private seq = 0;
 
@@ -52,12 +52,17 @@ export class ViewsApi {
     return id === undefined ? undefined : this.views.get(id);
   }
 
+  /** The open modals, each the root first. */
+  modals(): FakeView[][] {
+    return this.modalStacks.map((s) => s.map((id) => this.views.get(id) as FakeView));
+  }
+
   /** What the user closing a modal does: the view and any pushed on top of it go away. */
   close(viewId: string): void {
-    const stack = this.stacks.find((s) => s.includes(viewId));
+    const stack = this.modalStacks.find((s) => s.includes(viewId));
     if (!stack) return;
     for (const id of stack.splice(stack.indexOf(viewId))) this.views.delete(id);
-    if (stack.length === 0) this.stacks.splice(this.stacks.indexOf(stack), 1);
+    if (stack.length === 0) this.modalStacks.splice(this.modalStacks.indexOf(stack), 1);
   }
 
   private open(p: Params): ApiResult {
@@ -68,7 +73,7 @@ export class ViewsApi {
     const duplicate = this.duplicateExternalId(p.view);
     if (duplicate) return duplicate;
     const id = this.newId();
-    this.stacks.push([id]);
+    this.modalStacks.push([id]);
     return ok({ view: this.store(p.view, id, id, null) });
   }
 
@@ -79,7 +84,7 @@ export class ViewsApi {
     if ('error' in exchange) return fail(exchange.error);
     const from = exchange.trigger.viewId;
     // Without a view to push from, Slack's user has one modal in front of them: the newest.
-    const stack = from === undefined ? this.stacks.at(-1) : this.stacks.find((s) => s.includes(from));
+    const stack = from === undefined ? this.modalStacks.at(-1) : this.modalStacks.find((s) => s.includes(from));
     if (!stack) return fail('not_found');
     if (stack.length >= VIEW_STACK_MAX) return fail('push_limit_reached');
     const duplicate = this.duplicateExternalId(p.view);

@@ -6,14 +6,15 @@
  *   command  = name , [ args ] ;        (* name in any case; args are passed on untouched *)
  *   how-to   = "how" , ( "to" | "do i" | "can i" ) , topic ;   (* → help topic *)
  *   name     = "help" | "?" | "runs" | "inspect" | "use" | "status" | "params" | "parameters"
- *            | "export" | "data" | "artifacts" | "logs" | "log" | "version" ;
+ *            | "export" | "data" | "artifacts" | "logs" | "log" | "version"
+ *            | "watch" | "subscribe" | "unwatch" | "unsubscribe" | "watching" | "subscriptions" ;
  *
  * Empty text is `help`. Anything else is unknown, with the closest command as a suggestion:
  * a near spelling of the first word, else a command named anywhere in the text.
  */
 import { suggestName } from '../../metaflow/runspec';
 
-export const COMMANDS = ['help', 'runs', 'inspect', 'use', 'status', 'params', 'export', 'data', 'logs', 'version'] as const;
+export const COMMANDS = ['help', 'runs', 'inspect', 'use', 'status', 'params', 'export', 'data', 'logs', 'version', 'watch', 'unwatch', 'watching'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const ALIASES: Readonly<Record<string, CommandName>> = {
@@ -23,6 +24,9 @@ const ALIASES: Readonly<Record<string, CommandName>> = {
   artifacts: 'data',
   artifact: 'data',
   log: 'logs',
+  subscribe: 'watch',
+  unsubscribe: 'unwatch',
+  subscriptions: 'watching',
 };
 
 export type Routed = { command: CommandName; args: string } | { unknown: string; suggestion: CommandName | null };
@@ -32,7 +36,8 @@ const HOW_TO = /^how\s+(?:to|do\s+i|can\s+i)(?:\s+|$)/i;
 
 function commandNamed(word: string): CommandName | null {
   if ((COMMANDS as readonly string[]).includes(word)) return word as CommandName;
-  return ALIASES[word] ?? null;
+  // Own keys only: `constructor` or `__proto__` would otherwise name Object.prototype's members.
+  return Object.hasOwn(ALIASES, word) ? ALIASES[word] : null;
 }
 
 /** People end a word with ":" or "?" ("logs: start", "status?"); "?" alone is a command. */

@@ -1,10 +1,11 @@
 /** `runs`: every flow with its latest run; `runs <query>`: the runs a query matches, newest
  *  first. Both page with a "More" button (see listeners/actions). */
+import type { MetaflowClient } from '../../metaflow/client';
 import { mapLimit } from '../../metaflow/concurrency';
 import { NotFoundError } from '../../metaflow/errors';
-import type { Page, Run } from '../../metaflow/model';
+import type { Flow, Page, Run } from '../../metaflow/model';
 import { formatRunQuery, parseRunQuery } from '../../metaflow/runspec';
-import { flowsListMessage, runsListMessage } from '../../../views/messages/runs';
+import { flowsListMessage, runsListMessage, type FlowEntry } from '../../../views/messages/runs';
 import type { CommandContext } from './context';
 
 const RUNS_PAGE = 20;
@@ -27,11 +28,9 @@ export async function runsPage(query: string, cursor: string | null, offset: num
   await ctx.reply.send(runsListMessage({ query, page, offset, uiUrl: ctx.deps.uiUrl, prefix: ctx.prefix }), { replace });
 }
 
-export async function flowsPage(offset: number, ctx: CommandContext, replace: boolean): Promise<void> {
-  const { client } = ctx.deps;
-  const flows = await client.listFlows();
-  const shown = flows.slice(offset, offset + FLOWS_PAGE);
-  const entries = await mapLimit(shown, FLOW_CONCURRENCY, async (flow) => {
+/** Each flow with its newest run. */
+export function latestRuns(client: MetaflowClient, flows: readonly Flow[]): Promise<FlowEntry[]> {
+  return mapLimit(flows, FLOW_CONCURRENCY, async (flow) => {
     try {
       const page = await client.listRuns(flow.name, { limit: 1 });
       return { flow, latest: page.items[0] ?? null };
@@ -41,5 +40,11 @@ export async function flowsPage(offset: number, ctx: CommandContext, replace: bo
       throw err;
     }
   });
+}
+
+export async function flowsPage(offset: number, ctx: CommandContext, replace: boolean): Promise<void> {
+  const { client } = ctx.deps;
+  const flows = await client.listFlows();
+  const entries = await latestRuns(client, flows.slice(offset, offset + FLOWS_PAGE));
   await ctx.reply.send(flowsListMessage({ entries, offset, total: flows.length, uiUrl: ctx.deps.uiUrl, prefix: ctx.prefix }), { replace });
 }

@@ -1,7 +1,9 @@
 /** What listeners share beyond SlackDeps: state that lives as long as the app. */
 import type { SlackDeps } from '../deps';
-import type { SharedAnswers } from '../reply';
+import type { HomePublisher } from '../home/publisher';
+import type { MetaflowUsers } from '../home/users';
 
 export interface ListenerDeps extends SlackDeps {
-  shares: SharedAnswers;
+  users: MetaflowUsers;
+  home: HomePublisher;
 }

@@ -1,0 +1,237 @@
+/**
+ * Simulated Slack users for the load benchmark: each runs sessions of what people do with the
+ * bot — `/metaflow runs`, Inspect on a run, a step, a task's artifacts, its logs, an ephemeral
+ * `status`, the App Home tab — one request after the other, as signed HTTP to the bot.
+ *
+ * Every request is timed twice: the ack (the HTTP response to the signed request) and what the
+ * user sees, read from the fake Slack's record of Web API calls: the first view or message for
+ * that request (correlated by trigger_id, view id, response_url or user) and the first one
+ * that is not a loading view ("ready").
+ */
+import type { FakeSlack, FakeSlackCall, FakeUser, FakeView } from '../test/support/fake-slack';
+import type { Params } from '../test/support/fake-slack/http';
+import { appHomeOpened, DEFAULT_ACTOR, type ActionInput } from '../test/support/fake-slack/payloads';
+import { slackClient, type SlackClient } from '../test/support/signed';
+
+export interface Sample {
+  /** `command runs`, `click pick_step`, `event app_home_opened` … */
+  kind: string;
+  ackMs: number;
+  /** Until the user saw anything for it (a loading view counts); null when nothing came. */
+  firstMs: number | null;
+  /** Until the user saw the answer itself. */
+  readyMs: number | null;
+  error: string | null;
+}
+
+/** How long a request may take to show its answer before it counts as an error. */
+const ANSWER_TIMEOUT_MS = 20_000;
+const SCAN_MS = 5;
+
+type Belongs = (call: FakeSlackCall) => boolean;
+
+interface Wait {
+  sentAt: number;
+  belongs: Belongs;
+  /** View ids this request's views live in, learnt from views.open / views.push answers. */
+  viewIds: Set<string>;
+  first: FakeSlackCall | null;
+  deadline: number;
+  done: (outcome: Seen) => void;
+}
+
+export interface Seen {
+  first: FakeSlackCall | null;
+  ready: FakeSlackCall | null;
+  error: string | null;
+  /** The view the answer is in, for the next click. */
+  viewId: string | null;
+}
+
+const okOf = (call: FakeSlackCall): boolean => call.status === 200 && (call.response as { ok?: boolean }).ok !== false;
+
+/** A view or message shown while the bot is still reading: it says so in its first block. */
+function isInterim(call: FakeSlackCall): boolean {
+  const text = JSON.stringify(call.method === 'response_url' ? call.params.blocks : call.params.view);
+  return text.includes('Reading Metaflow') || text.includes('Posting the file') || text.includes('still trying');
+}
+
+function viewIdOf(call: FakeSlackCall): string | null {
+  if (call.method === 'views.update') return String(call.params.view_id);
+  return (call.response as { view?: { id?: string } }).view?.id ?? null;
+}
+
+/** One pass over the fake's new calls every few milliseconds, handing each to the request it answers. */
+export class Correlator {
+  private cursor: number;
+  private readonly waits = new Set<Wait>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly fake: FakeSlack) {
+    this.cursor = fake.calls.length;
+    this.timer = setInterval(() => this.scan(), SCAN_MS);
+  }
+
+  expect(sentAt: number, belongs: (call: FakeSlackCall, viewIds: Set<string>) => boolean, viewIds: Iterable<string> = []): Promise<Seen> {
+    return new Promise((resolve) => {
+      const ids = new Set(viewIds);
+      const wait: Wait = { sentAt, belongs: (c) => belongs(c, ids), viewIds: ids, first: null, deadline: sentAt + ANSWER_TIMEOUT_MS, done: resolve };
+      this.waits.add(wait);
+    });
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    for (const wait of this.waits) wait.done({ first: wait.first, ready: null, error: 'benchmark stopped', viewId: null });
+    this.waits.clear();
+  }
+
+  private scan(): void {
+    const calls = this.fake.calls;
+    for (; this.cursor < calls.length; this.cursor++) {
+      const call = calls[this.cursor];
+      for (const wait of this.waits) {
+        if (call.at < wait.sentAt || !wait.belongs(call)) continue;
+        this.take(wait, call);
+        break;
+      }
+    }
+    const now = Date.now();
+    for (const wait of this.waits) {
+      if (now > wait.deadline) this.finish(wait, { first: wait.first, ready: null, error: `no answer within ${ANSWER_TIMEOUT_MS / 1000} s`, viewId: null });
+    }
+  }
+
+  private take(wait: Wait, call: FakeSlackCall): void {
+    wait.first ??= call;
+    if (!okOf(call)) {
+      const error = (call.response as { error?: string }).error ?? `HTTP ${call.status}`;
+      this.finish(wait, { first: wait.first, ready: null, error: `${call.method}: ${error}`, viewId: null });
+      return;
+    }
+    const id = call.method.startsWith('views.') ? viewIdOf(call) : null;
+    if (id) wait.viewIds.add(id);
+    if (!isInterim(call)) this.finish(wait, { first: wait.first, ready: call, error: null, viewId: id });
+  }
+
+  private finish(wait: Wait, seen: Seen): void {
+    this.waits.delete(wait);
+    wait.done(seen);
+  }
+}
+
+/** The first element `actionId` of a view, as the click Slack sends for it; `pick` chooses among several. */
+export function findAction(view: Params, actionId: string, pick = 0): ActionInput | null {
+  const found: ActionInput[] = [];
+  for (const block of (view.blocks ?? []) as Params[]) {
+    const elements: Params[] = block.type === 'actions' ? (block.elements ?? []) : block.accessory ? [block.accessory] : [];
+    for (const el of elements) {
+      if (el.action_id !== actionId) continue;
+      const blockId = block.block_id ?? 'b';
+      if (el.type === 'button') found.push({ type: 'button', action_id: actionId, block_id: blockId, value: el.value, text: el.text });
+      if (el.type === 'static_select') {
+        for (const option of (el.options ?? []) as Params[]) found.push({ type: 'static_select', action_id: actionId, block_id: blockId, selected_option: option });
+      }
+    }
+  }
+  return found.length === 0 ? null : found[pick % found.length];
+}
+
+export interface UserOptions {
+  fake: FakeSlack;
+  correlator: Correlator;
+  baseUrl: string;
+  signingSecret: string;
+  user: FakeUser;
+  record: (sample: Sample) => void;
+}
+
+/** One person in Slack, doing one thing at a time. */
+export class SimulatedUser {
+  private readonly slack: SlackClient;
+
+  constructor(private readonly o: UserOptions) {
+    this.slack = slackClient({ baseUrl: o.baseUrl, signingSecret: o.signingSecret, fakeSlack: o.fake, actor: { ...DEFAULT_ACTOR, user: o.user } });
+  }
+
+  get id(): string {
+    return this.o.user.id;
+  }
+
+  /** A slash command; the answer is a modal (views.open, then views.update) or an ephemeral message. */
+  async command(text: string, kind: string): Promise<FakeView | null> {
+    const sentAt = Date.now();
+    const started = performance.now();
+    const res = await this.slack.command(text);
+    const ackMs = performance.now() - started;
+    const path = new URL(res.sent.response_url).pathname;
+    const trigger = res.sent.trigger_id;
+    const seen =
+      res.status === 200
+        ? await this.o.correlator.expect(sentAt, (c, ids) => (c.method === 'views.open' && c.params.trigger_id === trigger) || (c.method === 'views.update' && ids.has(String(c.params.view_id))) || (c.method === 'response_url' && c.url === path))
+        : null;
+    return this.finish(kind, sentAt, ackMs, res.status, seen);
+  }
+
+  /** A click on `view` as the user sees it; the answer is pushed (views.push) or replaces it. */
+  async click(view: FakeView, action: ActionInput, kind: string): Promise<FakeView | null> {
+    const sentAt = Date.now();
+    const started = performance.now();
+    const res = await this.slack.blockActions([action], { view });
+    const ackMs = performance.now() - started;
+    const trigger = res.sent.trigger_id as string;
+    const seen =
+      res.status === 200
+        ? await this.o.correlator.expect(sentAt, (c, ids) => (c.method === 'views.push' && c.params.trigger_id === trigger) || (c.method === 'views.update' && ids.has(String(c.params.view_id))), [view.id])
+        : null;
+    return this.finish(kind, sentAt, ackMs, res.status, seen);
+  }
+
+  /** Opening the App Home tab; the answer is views.publish for this user. */
+  async openHome(kind: string): Promise<FakeView | null> {
+    const sentAt = Date.now();
+    const started = performance.now();
+    const res = await this.slack.event(appHomeOpened(this.o.user));
+    const ackMs = performance.now() - started;
+    const seen = res.status === 200 ? await this.o.correlator.expect(sentAt, (c) => c.method === 'views.publish' && c.params.user_id === this.o.user.id) : null;
+    return this.finish(kind, sentAt, ackMs, res.status, seen);
+  }
+
+  private finish(kind: string, sentAt: number, ackMs: number, status: number, seen: Seen | null): FakeView | null {
+    const error = status !== 200 ? `ack HTTP ${status}` : (seen?.error ?? null);
+    this.o.record({
+      kind,
+      ackMs,
+      firstMs: seen?.first ? seen.first.at - sentAt : null,
+      readyMs: seen?.ready ? seen.ready.at - sentAt : null,
+      error,
+    });
+    if (error || !seen?.viewId) return null;
+    return (this.o.fake.view(seen.viewId) as FakeView | undefined) ?? null;
+  }
+}
+
+export interface Plan {
+  flow: string;
+  /** Runs the sessions look at, spread over users (the first page of the runs list). */
+  runsShown: number;
+}
+
+/**
+ * One session: the runs modal, a run, a step, a task (its artifacts), the task's stdout, an
+ * ephemeral `status` of the run, and App Home. A step that gets no answer ends the session.
+ */
+export async function session(user: SimulatedUser, plan: Plan, turn: number): Promise<void> {
+  const runs = await user.command(`runs ${plan.flow}`, 'command runs');
+  const inspect = runs && findAction(runs, 'inspect_run', turn % plan.runsShown);
+  const run = inspect && (await user.click(runs, inspect, 'click inspect_run'));
+  const step = run && findAction(run, 'pick_step', turn);
+  const stepView = step && (await user.click(run, step, 'click pick_step'));
+  const task = stepView && findAction(stepView, 'open_task');
+  const taskView = task && (await user.click(stepView, task, 'click open_task'));
+  const stdout = taskView && findAction(taskView, 'open_stdout');
+  if (stdout && taskView) await user.click(taskView, stdout, 'click open_stdout');
+  const runId = inspect ? (JSON.parse(String(inspect.value)) as { run: string }).run : null;
+  if (runId) await user.command(`status ${plan.flow}/${runId}`, 'command status');
+  await user.openHome('event app_home_opened');
+}

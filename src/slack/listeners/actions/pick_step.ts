@@ -1,0 +1,13 @@
+/** The step picker of a run: the step one level deeper. */
+import type { StaticSelectAction } from '@slack/bolt';
+import { navigate } from '../../navigation';
+import type { ListenerDeps } from '../deps';
+import { moveFromClick, type ClickArgs } from '../surface';
+
+export function pickStep(deps: ListenerDeps) {
+  return async (args: ClickArgs<StaticSelectAction>): Promise<void> => {
+    await args.ack();
+    const step = args.action.selected_option.value;
+    await moveFromClick(deps, args, (from) => navigate(from, { type: 'step', step }));
+  };
+}

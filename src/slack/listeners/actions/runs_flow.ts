@@ -1,0 +1,13 @@
+/** The flow picker of the runs modal: that flow's runs, in place. */
+import type { ExternalSelectAction } from '@slack/bolt';
+import { navigate } from '../../navigation';
+import type { ListenerDeps } from '../deps';
+import { moveFromClick, type ClickArgs } from '../surface';
+
+export function runsFlow(deps: ListenerDeps) {
+  return async (args: ClickArgs<ExternalSelectAction>): Promise<void> => {
+    await args.ack();
+    const flow = args.action.selected_option?.value;
+    await moveFromClick(deps, args, (from) => (flow ? navigate(from, { type: 'flow', flow }) : null));
+  };
+}
