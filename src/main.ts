@@ -46,7 +46,7 @@ export async function startBot(config: BotConfig, logger: Logger = createLogger(
     const client = guardClient(backend.client, policy, (user) => groupsOf(user));
     const slack = createSlackApp(
       config.slack,
-      { client, state, uiUrl: config.metaflow.uiUrl, version, backend: backend.describe() },
+      { client, state, uiUrl: config.metaflow.uiUrl, version, backend: backend.describe(), userMapping: config.users },
       { logger, metrics },
     );
     groupsOf = slackGroupResolver(slack.app.client, logger);

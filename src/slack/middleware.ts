@@ -8,6 +8,7 @@ import { withPrincipal } from '../access/context';
 import type { Principal } from '../access/policy';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
+import { decodeNav } from './navigation';
 
 interface Described {
   kind: string;
@@ -67,7 +68,10 @@ export function principalOf(body: Record<string, unknown>): Principal {
   const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
   const event = obj(body.event);
   const user = str(body.user_id) ?? str(obj(body.user).id) ?? str(event.user) ?? str(body.user);
-  const channel = str(body.channel_id) ?? str(obj(body.channel).id) ?? str(obj(body.container).channel_id) ?? str(event.channel) ?? null;
+  // A modal keeps the conversation it was opened from in its private_metadata (set by the bot,
+  // returned by Slack unchanged), so clicks inside it stay under that channel's access rules.
+  const channel =
+    str(body.channel_id) ?? str(obj(body.channel).id) ?? str(obj(body.container).channel_id) ?? str(event.channel) ?? decodeNav(str(obj(body.view).private_metadata))?.channel ?? null;
   return { user, channel, groups: [] };
 }
 

@@ -14,7 +14,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import * as ts from 'typescript';
@@ -26,6 +26,9 @@ const SOURCES = ['src', 'views', 'test/support'];
 const READY_TIMEOUT_MS = 30_000;
 /** Kept for the error of a child that failed, not to flood a passing test's output. */
 const OUTPUT_LINES = 40;
+const BUILD = /^metaflowbot-bot-[0-9a-f]{16}$/;
+/** Builds of other sources go once nothing can still be using them. */
+const KEEP_OLD_BUILDS_MS = 24 * 60 * 60 * 1000;
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -55,6 +58,10 @@ export function buildBot(): string {
   } catch {
     // Another test file built the same sources meanwhile: theirs is as good.
     rmSync(building, { recursive: true, force: true });
+  }
+  for (const old of readdirSync(tmpdir()).filter((name) => BUILD.test(name))) {
+    const path = join(tmpdir(), old);
+    if (path !== dir && Date.now() - statSync(path).mtimeMs > KEEP_OLD_BUILDS_MS) rmSync(path, { recursive: true, force: true });
   }
   return dir;
 }

@@ -65,7 +65,7 @@ describe('metaflowbot manifest', () => {
     expect(m.features.app_home.home_tab_enabled).toBe(true);
     expect(m.settings.interactivity.is_enabled).toBe(true);
     expect([...m.settings.event_subscriptions.bot_events].sort()).toEqual(['app_home_opened', 'app_mention', 'link_shared', 'message.im']);
-    expect([...m.oauth_config.scopes.bot].sort()).toEqual(['app_mentions:read', 'chat:write', 'commands', 'files:write', 'im:history', 'links:read', 'links:write']);
+    expect([...m.oauth_config.scopes.bot].sort()).toEqual(['app_mentions:read', 'chat:write', 'commands', 'files:write', 'im:history', 'links:read', 'links:write', 'users:read', 'users:read.email']);
   });
 
   it('fills in the request URLs for HTTP mode', () => {

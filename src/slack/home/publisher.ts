@@ -6,7 +6,7 @@
  * here, so a restart or another replica still skips it.
  */
 import { createHash } from 'node:crypto';
-import type { Logger, webApi } from '@slack/bolt';
+import type { webApi } from '@slack/bolt';
 import type { HomeView } from '@slack/types';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
@@ -55,7 +55,6 @@ export interface PublishRequest {
   /** Builds the view (private_metadata is set here). */
   build: () => Promise<HomeView>;
   client: webApi.WebClient;
-  logger: Logger;
 }
 
 export class HomePublisher {
