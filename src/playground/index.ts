@@ -9,7 +9,7 @@ import { ConfigError, loadConfig, slackCredentialsSet, type BotConfig } from '..
 import { startBot } from '../main';
 import { resolveMetaflowSettings, type MetaflowSettings } from '../metaflow/config';
 import { createLogger } from '../observability/logger';
-import { demoRoot } from './files';
+import { demoRoot } from './assets';
 import type { Problem } from './person';
 import { startStandIn, type StandIn } from './stand-in';
 

@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { manifestText } from '../cli/manifest';
-import { webDir } from './files';
+import { webDir } from './assets';
 import { Person, type App, type Problem, type Surface } from './person';
 import { DEFAULT_CHANNELS, DEFAULT_USERS, FAKE_BOT, startFakeSlack, type FakeSlack, type FakeSlackCall, type Params } from './slack/api';
 import { mediaType } from './slack/http';
@@ -249,7 +249,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     // Only this machine's own names: a page elsewhere that rebinds its DNS name to 127.0.0.1
     // must not reach the playground.
     if (req.headers.host !== `127.0.0.1:${port}` && req.headers.host !== `localhost:${port}`) return sendJson(res, 421, { error: 'unknown host' });
-    const path = new URL(req.url ?? '/', slack.origin).pathname;
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
     if (req.method === 'GET') return serveGet(path, res);
     if (req.method !== 'POST' || !path.startsWith('/ui/')) return sendJson(res, 404, { error: 'not found' });
     // JSON only: another site's page cannot send it here without a CORS preflight, which fails.

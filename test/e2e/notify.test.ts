@@ -137,6 +137,14 @@ describe('watch', () => {
       { action_id: 'inspect_run', value: JSON.stringify({ flow, run }), text: 'Inspect', url: undefined },
       { action_id: 'open_in_ui', text: 'Open in Metaflow UI', url: `${UI}/${flow}/${run}`, value: undefined },
     ]);
+    // Inspect on the notice opens the run's modal.
+    const from = fake.calls.length;
+    const press = await slack.blockActions([{ action_id: 'inspect_run', value: JSON.stringify({ flow, run }) }], { message: reply.params });
+    expect(press.status).toBe(200);
+    const opened = await fake.waitFor('views.open', (c) => fake.calls.indexOf(c) >= from);
+    expect((opened.response as { ok: boolean }).ok).toBe(true);
+    const runView = await fake.waitFor('views.update', (c) => fake.calls.indexOf(c) > fake.calls.indexOf(opened) && flatText(c.params.view.blocks).includes(`${flow}/${run}`));
+    expect(flatText(runView.params.view.blocks)).toContain('failed');
     // The card itself now says failed: edited in place, not posted again.
     const edit = await fake.waitFor('chat.update', (c) => c.params.ts === tsOf(card));
     expect(flatText(edit.params.blocks)).toContain(`failed in step \`a\`, task \`2\`, attempt 1 with \`ValueError\``);

@@ -188,7 +188,7 @@ function filterOptions(source, query) {
 
 // ---- confirmation dialogs ------------------------------------------------------------------
 
-export function confirmDialog(confirm, ctx) {
+function confirmDialog(confirm, ctx) {
   return new Promise((resolve) => {
     const done = (answer) => {
       layer.remove();

@@ -33,10 +33,6 @@ function unescapeSlack(text) {
   return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
-export function emojiChar(name) {
-  return EMOJI[name];
-}
-
 function emojify(html) {
   return html.replace(/:([a-z0-9_+-]+):/g, (m, name) => (EMOJI[name] ? `<span class="emoji" title=":${name}:">${EMOJI[name]}</span>` : m));
 }
@@ -60,7 +56,7 @@ const pad = (n) => String(n).padStart(2, '0');
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 /** `<!date^1392734382^{date_short} at {time}|fallback>`, in the reader's time zone as Slack shows it. */
-export function formatDate(seconds, format, fallback) {
+function formatDate(seconds, format, fallback) {
   const d = new Date(Number(seconds) * 1000);
   if (Number.isNaN(d.getTime())) return fallback ?? '';
   const time = `${d.getHours() % 12 || 12}:${pad(d.getMinutes())} ${d.getHours() < 12 ? 'AM' : 'PM'}`;

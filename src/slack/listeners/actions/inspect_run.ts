@@ -1,5 +1,5 @@
-/** A run's Inspect button: in the runs modal, the run one level deeper; on App Home, a new
- *  modal showing the run. */
+/** A run's Inspect button: in the runs modal, the run one level deeper; on App Home or on a
+ *  message (a run notification), a new modal showing the run. */
 import type { ButtonAction } from '@slack/bolt';
 import { isFlowName, isId } from '../../../metaflow/runspec/names';
 import { decodeValue, inspectRunValue } from '../../ids';
@@ -13,14 +13,17 @@ export function inspectRun(deps: ListenerDeps) {
     await args.ack();
     const value = decodeValue(inspectRunValue, args.action.value);
     const { body, client, logger } = args;
-    if (body.view?.type === 'home') {
+    const fromHome = body.view?.type === 'home';
+    if (fromHome || !body.view) {
       const io = { client, logger };
       if (!value || !isFlowName(value.flow) || !isId(value.run)) {
         await openModal(io, body.trigger_id, outOfDateView());
         return;
       }
       const at = { kind: 'run' as const, flow: value.flow, run: value.run, page: 0 };
-      await openScreen(deps, io, body.trigger_id, body.user.id, rootNav(at, homeChannel(body.view)));
+      // Files asked for in the modal go to the conversation the button was in.
+      const channel = fromHome ? homeChannel(body.view) : (body.channel?.id ?? null);
+      await openScreen(deps, io, body.trigger_id, body.user.id, rootNav(at, channel));
       return;
     }
     await moveFromClick(deps, args, (from) => (value ? navigate(from, { type: 'run', flow: value.flow, run: value.run }) : null));
