@@ -25,7 +25,11 @@ function portNumber(value: string): number {
 
 /** The playground's page: --port, else PORT, else 3000. */
 function playgroundPort(option: number | undefined): number {
-  return option ?? (process.env.PORT ? portNumber(process.env.PORT) : 3000);
+  const fromEnv = process.env.PORT;
+  if (option !== undefined || !fromEnv) return option ?? 3000;
+  const n = Number(fromEnv);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`PORT (${JSON.stringify(fromEnv)}): must be a port number, or 0 for any free one.`);
+  return n;
 }
 
 /** Errors a user can act on print as one line; anything else is a bug and keeps its stack. */

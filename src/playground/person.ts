@@ -39,7 +39,7 @@ export class Person {
   constructor(
     private readonly slack: FakeSlack,
     private readonly app: App,
-    readonly user: FakeUser,
+    private readonly user: FakeUser,
     private readonly report: (problem: Problem) => void,
     /** Told when the person changed what the page shows (their own message, a closed modal). */
     private readonly changed: () => void,
@@ -57,7 +57,7 @@ export class Person {
     return { ts: await this.say(channel, text, threadTs) };
   }
 
-  async command(channel: string, command: string, text: string, threadTs?: string): Promise<void> {
+  private async command(channel: string, command: string, text: string, threadTs?: string): Promise<void> {
     const actor = this.actor(channel);
     const origin: ResponseOrigin = { channel: actor.channel.id, user: this.user.id, ...(threadTs ? { threadTs } : {}) };
     const res = await this.client(actor).command(text, {
@@ -72,7 +72,7 @@ export class Person {
 
   /** Slack posts the message, then sends the events the app subscribed to (app_mention,
    *  message.im: see manifest.yml). */
-  async say(channel: string, text: string, threadTs?: string): Promise<string> {
+  private async say(channel: string, text: string, threadTs?: string): Promise<string> {
     const actor = this.actor(channel);
     const { bot, team } = this.slack.workspace;
     const slackText = text.replace(new RegExp(`@(?:${escapeRegExp(bot.name)}|metaflow(?:bot)?)\\b`, 'gi'), `<@${bot.userId}>`);
