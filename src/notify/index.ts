@@ -39,7 +39,8 @@ export interface NotifierSettings {
 export type NotifierOverrides = Partial<NotifierSettings>;
 
 export const NOTIFIER_DEFAULTS = {
-  leaderTtlMs: 30_000,
+  // A follower takes over within ttl + ttl/10 of the leader's last renewal: 27.5 s, inside 30 s.
+  leaderTtlMs: 25_000,
   leaseMs: 5 * 60 * 1000,
   claimLimit: 4,
   requestTimeoutMs: 5_000,

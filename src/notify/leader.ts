@@ -2,7 +2,7 @@
  * One watcher for all replicas: a lock in the state store with an expiry. The leader renews it
  * every ttl/3; a renewal that fails (expired, taken over, or the store unreachable) stops its
  * watcher at once. The others try to take the lock every ttl/10, so a dead leader is replaced
- * within ttl + ttl/10 of its last renewal (33 s with the default 30 s).
+ * within ttl + ttl/10 of its last renewal (27.5 s with the default 25 s).
  *
  * Two leaders at once (one whose renewals stalled past the ttl, e.g. a paused process) cost
  * only work: both enqueue the same keys, and the outbox keeps the first.
