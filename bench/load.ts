@@ -20,7 +20,7 @@
  *   BENCH_USERS=1,10,50    user counts of the warm phases (default 1,10,50,200)
  *   BENCH_BACKENDS=local   (default local,service)
  *   BENCH_BIG_TASKS=100000 the large foreach (default 10,000; 100,000 takes ~10 minutes to generate)
- *   BENCH_PHASE_SECONDS=20 the time cap of one phase
+ *   BENCH_PHASE_SECONDS=15 the time cap of one phase (requests are not started after it)
  *   BENCH_DATASET_DIR=dir  keep the main dataset there and reuse it on later runs
  */
 import { spawn } from 'node:child_process';
@@ -44,7 +44,7 @@ const SERVICE_RUNS = QUICK ? 1000 : 10_000;
 const USER_COUNTS = (process.env.BENCH_USERS ?? (QUICK ? '1,10,50' : '1,10,50,200')).split(',').map(Number);
 const BACKENDS = (process.env.BENCH_BACKENDS ?? 'local,service').split(',') as ('local' | 'service')[];
 const BIG_TASKS = Number(process.env.BENCH_BIG_TASKS ?? (QUICK ? 3000 : 10_000));
-const PHASE_MS = Number(process.env.BENCH_PHASE_SECONDS ?? (QUICK ? 8 : 20)) * 1000;
+const PHASE_MS = Number(process.env.BENCH_PHASE_SECONDS ?? (QUICK ? 8 : 15)) * 1000;
 /** The targets of issue #8, checked at this many users. */
 const TARGET_USERS = 50;
 
@@ -193,6 +193,7 @@ interface Target {
 class Bench {
   readonly phases: Phase[] = [];
   private bot: BotProcess | null = null;
+  private starts = 0;
 
   constructor(
     private readonly fake: FakeSlack,
@@ -211,7 +212,7 @@ class Bench {
         METAFLOW_HOME: '/nonexistent-metaflow-home',
         ...target.env,
       },
-      join(this.logDir, `bot-${target.backend}.log`),
+      join(this.logDir, `bot-${++this.starts}-${target.backend}.log`),
     );
   }
 
@@ -221,7 +222,7 @@ class Bench {
   }
 
   /** `users` people at once, each running `work` until its turns are done or the time is up. */
-  async phase(target: Target, name: string, users: number, turns: number, work: (user: SimulatedUser, turn: number) => Promise<void>): Promise<Phase> {
+  async phase(target: Target, name: string, users: number, turns: number, work: (user: SimulatedUser, turn: number, deadline: number) => Promise<void>): Promise<Phase> {
     const bot = this.bot;
     if (!bot) throw new Error('no bot running');
     const samples: Sample[] = [];
@@ -232,22 +233,29 @@ class Bench {
       const rss = bot.rss();
       if (rss !== null) rssPeak = Math.max(rssPeak ?? 0, rss);
     }, RSS_SAMPLE_MS);
-    const cacheBefore = await bot.cache();
-    const started = performance.now();
-    const deadline = Date.now() + PHASE_MS;
-    await Promise.all(
-      people.map(async (person, i) => {
-        for (let turn = 0; turn < turns && Date.now() < deadline; turn++) await work(person, i + turn * users);
-      }),
-    );
-    const elapsedMs = performance.now() - started;
-    clearInterval(sampler);
-    correlator.close();
-    const cacheAfter = await bot.cache();
+    let elapsedMs: number;
+    let cacheBefore: { hits: number; misses: number };
+    let cacheAfter: { hits: number; misses: number };
+    try {
+      cacheBefore = await bot.cache();
+      const started = performance.now();
+      const deadline = Date.now() + PHASE_MS;
+      await Promise.all(
+        people.map(async (person, i) => {
+          for (let turn = 0; turn < turns && Date.now() < deadline; turn++) await work(person, i + turn * users, deadline);
+        }),
+      );
+      elapsedMs = performance.now() - started;
+      cacheAfter = await bot.cache();
+    } finally {
+      clearInterval(sampler);
+      correlator.close();
+    }
     const phase: Phase = { backend: target.backend, name, users, samples, elapsedMs, rssPeak, cache: { hits: cacheAfter.hits - cacheBefore.hits, misses: cacheAfter.misses - cacheBefore.misses } };
     this.phases.push(phase);
     const x = summary(phase);
     process.stderr.write(`  ${target.backend} ${name} ×${users}: ${x.requests} requests in ${(elapsedMs / 1000).toFixed(1)} s, ${x.errors} errors, ack p99 ${ms(x.ack.p99)} ms, ready p99 ${ms(x.ready.p99)} ms\n`);
+    for (const [what, n] of Object.entries(x.errorKinds)) process.stderr.write(`    ${n} × ${what}\n`);
     return phase;
   }
 }
@@ -262,10 +270,10 @@ function turnsFor(users: number): number {
 async function loadPhases(bench: Bench, target: Target, runsShown: number): Promise<void> {
   const plan = { flow: target.flow, runsShown };
   await bench.restart(target);
-  await bench.phase(target, 'cold', 1, 1, (u, t) => session(u, plan, t));
-  for (const users of USER_COUNTS) await bench.phase(target, 'warm', users, turnsFor(users), (u, t) => session(u, plan, t));
+  await bench.phase(target, 'cold', 1, 1, (u, t, deadline) => session(u, plan, t, deadline));
+  for (const users of USER_COUNTS) await bench.phase(target, 'warm', users, turnsFor(users), (u, t, deadline) => session(u, plan, t, deadline));
   await bench.restart(target);
-  await bench.phase(target, 'cold', TARGET_USERS, 1, (u, t) => session(u, plan, t));
+  await bench.phase(target, 'cold', TARGET_USERS, 1, (u, t, deadline) => session(u, plan, t, deadline));
 }
 
 /** One foreach step's view (`inspect Flow/run/step`), cold (new bot, one user) then warm (10 users). */
@@ -370,6 +378,13 @@ async function main(): Promise<void> {
         elapsedMs: Math.round(performance.now() - began),
       }),
     );
+  } catch (err) {
+    // The bot's log is the only account of what went wrong on its side; the scratch folder goes.
+    for (const log of (await fs.readdir(scratch)).filter((f) => f.endsWith('.log'))) {
+      const text = await fs.readFile(join(scratch, log), 'utf8');
+      process.stderr.write(`--- last lines of ${log} ---\n${text.split('\n').slice(-30).join('\n')}\n`);
+    }
+    throw err;
   } finally {
     await bench.stop();
     await service?.stop();

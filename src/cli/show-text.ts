@@ -1,18 +1,9 @@
 /** Plain-text rendering of what `metaflowbot show` found, for a terminal. */
 import type { Artifact, Page, Run, RunDetail, Step, Task, TaskException } from '../metaflow/model';
 import type { LogLine } from '../metaflow/mflog';
+import { formatDuration } from '../../views/components/format';
 
 const iso = (ms: number | null): string => (ms === null ? '-' : new Date(ms).toISOString().replace('.000Z', 'Z'));
-
-export function formatDuration(ms: number | null): string {
-  if (ms === null) return '-';
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${s % 60}s`;
-  const h = Math.floor(m / 60);
-  return h < 48 ? `${h}h ${m % 60}m` : `${Math.floor(h / 24)}d ${h % 24}h`;
-}
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
