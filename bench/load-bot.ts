@@ -12,9 +12,16 @@ export interface BotProcess {
   readonly baseUrl: string;
   /** Resident set size now, from /proc (bytes); null where /proc is not available. */
   rss(): number | null;
-  /** `metaflowbot_cache_hits` and `metaflowbot_cache_misses` from /metrics. */
-  cache(): Promise<{ hits: number; misses: number }>;
+  /** What /metrics says now: cache hits and misses, and the acks the bot timed itself. */
+  metrics(): Promise<BotMetrics>;
   stop(): Promise<void>;
+}
+
+export interface BotMetrics {
+  cacheHits: number;
+  cacheMisses: number;
+  /** Cumulative counts of the ack histogram by upper bound in seconds, all kinds together. */
+  ackBuckets: Map<number, number>;
 }
 
 const CLI = join(__dirname, '..', 'src', 'cli', 'main.js');
@@ -40,9 +47,9 @@ export async function startBotProcess(env: Record<string, string>, logFile: stri
     pid,
     baseUrl,
     rss: () => rssOf(pid),
-    cache: async () => {
+    metrics: async () => {
       const text = await (await fetch(`${baseUrl}/metrics`)).text();
-      return { hits: gauge(text, 'metaflowbot_cache_hits'), misses: gauge(text, 'metaflowbot_cache_misses') };
+      return { cacheHits: gauge(text, 'metaflowbot_cache_hits'), cacheMisses: gauge(text, 'metaflowbot_cache_misses'), ackBuckets: buckets(text, 'metaflowbot_slack_ack_seconds') };
     },
     stop: () => stopChild(child),
   };
@@ -72,6 +79,17 @@ function rssOf(pid: number): number | null {
 function gauge(metrics: string, name: string): number {
   const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics);
   return m ? Number(m[1]) : NaN;
+}
+
+function buckets(metrics: string, name: string): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const m of metrics.matchAll(new RegExp(`^${name}_bucket\\{([^}]*)\\} (\\S+)$`, 'gm'))) {
+    const le = /le="([^"]+)"/.exec(m[1])?.[1];
+    if (le === undefined) continue;
+    const bound = le === '+Inf' ? Infinity : Number(le);
+    out.set(bound, (out.get(bound) ?? 0) + Number(m[2]));
+  }
+  return out;
 }
 
 /** SIGTERM, as a deployment stops it; SIGKILL if it has not exited within 10 seconds. */

@@ -22,10 +22,10 @@ export interface Sample {
   /** Until the user saw the answer itself. */
   readyMs: number | null;
   error: string | null;
+  /** A Slack refusal the bot got past by answering another way (an expired trigger_id: a message instead of a modal). */
+  refused: string | null;
 }
 
-/** How long a request may take to show its answer before it counts as an error. */
-const ANSWER_TIMEOUT_MS = 20_000;
 const SCAN_MS = 5;
 
 type Belongs = (call: FakeSlackCall) => boolean;
@@ -36,6 +36,7 @@ interface Wait {
   /** View ids this request's views live in, learnt from views.open / views.push answers. */
   viewIds: Set<string>;
   first: FakeSlackCall | null;
+  refused: string | null;
   deadline: number;
   done: (outcome: Seen) => void;
 }
@@ -44,6 +45,7 @@ export interface Seen {
   first: FakeSlackCall | null;
   ready: FakeSlackCall | null;
   error: string | null;
+  refused: string | null;
   /** The view the answer is in, for the next click. */
   viewId: string | null;
 }
@@ -67,7 +69,11 @@ export class Correlator {
   private readonly waits = new Set<Wait>();
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly fake: FakeSlack) {
+  /** `answerTimeoutMs`: how long a request may take to show its answer before it counts as an error. */
+  constructor(
+    private readonly fake: FakeSlack,
+    private readonly answerTimeoutMs: number,
+  ) {
     this.cursor = fake.calls.length;
     this.timer = setInterval(() => this.scan(), SCAN_MS);
   }
@@ -75,14 +81,14 @@ export class Correlator {
   expect(sentAt: number, belongs: (call: FakeSlackCall, viewIds: Set<string>) => boolean, viewIds: Iterable<string> = []): Promise<Seen> {
     return new Promise((resolve) => {
       const ids = new Set(viewIds);
-      const wait: Wait = { sentAt, belongs: (c) => belongs(c, ids), viewIds: ids, first: null, deadline: sentAt + ANSWER_TIMEOUT_MS, done: resolve };
+      const wait: Wait = { sentAt, belongs: (c) => belongs(c, ids), viewIds: ids, first: null, refused: null, deadline: sentAt + this.answerTimeoutMs, done: resolve };
       this.waits.add(wait);
     });
   }
 
   close(): void {
     clearInterval(this.timer);
-    for (const wait of this.waits) wait.done({ first: wait.first, ready: null, error: 'benchmark stopped', viewId: null });
+    for (const wait of this.waits) wait.done({ first: wait.first, ready: null, error: 'benchmark stopped', refused: wait.refused, viewId: null });
     this.waits.clear();
   }
 
@@ -98,20 +104,25 @@ export class Correlator {
     }
     const now = Date.now();
     for (const wait of this.waits) {
-      if (now > wait.deadline) this.finish(wait, { first: wait.first, ready: null, error: `no answer within ${ANSWER_TIMEOUT_MS / 1000} s`, viewId: null });
+      if (now > wait.deadline) this.finish(wait, { first: wait.first, ready: null, error: `no answer within ${this.answerTimeoutMs / 1000} s`, refused: wait.refused, viewId: null });
     }
   }
 
   private take(wait: Wait, call: FakeSlackCall): void {
-    wait.first ??= call;
     if (!okOf(call)) {
-      const error = (call.response as { error?: string }).error ?? `HTTP ${call.status}`;
-      this.finish(wait, { first: wait.first, ready: null, error: `${call.method}: ${error}`, viewId: null });
+      const error = `${call.method}: ${(call.response as { error?: string }).error ?? `HTTP ${call.status}`}`;
+      // A modal command whose trigger expired is answered on its response_url instead.
+      if (error === 'views.open: expired_trigger_id') {
+        wait.refused = error;
+        return;
+      }
+      this.finish(wait, { first: wait.first, ready: null, error, refused: wait.refused, viewId: null });
       return;
     }
+    wait.first ??= call;
     const id = call.method.startsWith('views.') ? viewIdOf(call) : null;
     if (id) wait.viewIds.add(id);
-    if (!isInterim(call)) this.finish(wait, { first: wait.first, ready: call, error: null, viewId: id });
+    if (!isInterim(call)) this.finish(wait, { first: wait.first, ready: call, error: null, refused: wait.refused, viewId: id });
   }
 
   private finish(wait: Wait, seen: Seen): void {
@@ -199,7 +210,7 @@ export class SimulatedUser {
     const res = await this.slack.event(appHomeOpened(this.o.user, current));
     const ackMs = performance.now() - started;
     if (current) {
-      this.o.record({ kind: 'event app_home_opened again', ackMs, firstMs: null, readyMs: null, error: res.status === 200 ? null : `ack HTTP ${res.status}` });
+      this.o.record({ kind: 'event app_home_opened again', ackMs, firstMs: null, readyMs: null, error: res.status === 200 ? null : `ack HTTP ${res.status}`, refused: null });
       return;
     }
     const seen = res.status === 200 ? await this.o.correlator.expect(sentAt, (c) => c.method === 'views.publish' && c.params.user_id === this.o.user.id) : null;
@@ -214,6 +225,7 @@ export class SimulatedUser {
       firstMs: seen?.first ? seen.first.at - sentAt : null,
       readyMs: seen?.ready ? seen.ready.at - sentAt : null,
       error,
+      refused: seen?.refused ?? null,
     });
     if (error || !seen?.viewId) return null;
     return (this.o.fake.view(seen.viewId) as FakeView | undefined) ?? null;
