@@ -43,10 +43,12 @@ export async function startFaultHarness(options: StartOptions = {}): Promise<Fau
     closers.push(() => serviceProxy.close());
     let s3: S3TestServer | null = null;
     if (options.s3) {
-      s3 = await startS3Server();
-      closers.push(() => s3!.close());
-      await s3.putFixtureDatastore();
+      const started = await startS3Server();
+      closers.push(() => started.close());
+      await started.putFixtureDatastore();
+      s3 = started;
     }
+    // Without S3 the proxy leads to a closed port: those tests read no artifact or log.
     const s3Proxy = await startFaultyProxy(s3?.endpoint ?? 'http://127.0.0.1:9');
     closers.push(() => s3Proxy.close());
     // The SDK's default chain reads these; s3rver checks the key id only.
