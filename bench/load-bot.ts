@@ -29,7 +29,9 @@ const START_TIMEOUT_MS = 30_000;
 
 export async function startBotProcess(env: Record<string, string>, logFile: string): Promise<BotProcess> {
   const log = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [CLI, 'start'], {
+  // BENCH_BOT_NODE_ARGS: e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the bot under load.
+  const nodeArgs = (process.env.BENCH_BOT_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'start'], {
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', log, log],
   });

@@ -16,6 +16,8 @@ import { slackClient, type SlackClient } from '../test/support/signed';
 export interface Sample {
   /** `command runs`, `click pick_step`, `event app_home_opened` … */
   kind: string;
+  /** When it was sent (epoch ms). */
+  sentAt: number;
   ackMs: number;
   /** Until the user saw anything for it (a loading view counts); null when nothing came. */
   firstMs: number | null;
@@ -67,6 +69,8 @@ function viewIdOf(call: FakeSlackCall): string | null {
 export class Correlator {
   private cursor: number;
   private readonly waits = new Set<Wait>();
+  /** Calls already handed to a request. */
+  private readonly taken = new WeakSet<FakeSlackCall>();
   private readonly timer: NodeJS.Timeout;
 
   /** `answerTimeoutMs`: how long a request may take to show its answer before it counts as an error. */
@@ -78,11 +82,21 @@ export class Correlator {
     this.timer = setInterval(() => this.scan(), SCAN_MS);
   }
 
-  expect(sentAt: number, belongs: (call: FakeSlackCall, viewIds: Set<string>) => boolean, viewIds: Iterable<string> = []): Promise<Seen> {
+  /**
+   * `from`: the fake's call count when the request was sent. The bot may call Slack before its
+   * ack reaches the sender (Bolt acks, then goes on at once), so calls since then that no other
+   * request took are looked at first.
+   */
+  expect(sentAt: number, from: number, belongs: (call: FakeSlackCall, viewIds: Set<string>) => boolean, viewIds: Iterable<string> = []): Promise<Seen> {
     return new Promise((resolve) => {
       const ids = new Set(viewIds);
       const wait: Wait = { sentAt, belongs: (c) => belongs(c, ids), viewIds: ids, first: null, refused: null, deadline: sentAt + this.answerTimeoutMs, done: resolve };
       this.waits.add(wait);
+      const calls = this.fake.calls;
+      for (let i = from; i < this.cursor && this.waits.has(wait); i++) {
+        const call = calls[i];
+        if (!this.taken.has(call) && call.at >= sentAt && wait.belongs(call)) this.take(wait, call);
+      }
     });
   }
 
@@ -109,10 +123,12 @@ export class Correlator {
   }
 
   private take(wait: Wait, call: FakeSlackCall): void {
+    this.taken.add(call);
     if (!okOf(call)) {
       const error = `${call.method}: ${(call.response as { error?: string }).error ?? `HTTP ${call.status}`}`;
-      // A modal command whose trigger expired is answered on its response_url instead.
-      if (error === 'views.open: expired_trigger_id') {
+      // Refusals the bot gets past: a modal command whose trigger expired is answered on its
+      // response_url instead; a push onto a full stack replaces the view instead.
+      if (error === 'views.open: expired_trigger_id' || error === 'views.push: push_limit_reached') {
         wait.refused = error;
         return;
       }
@@ -172,6 +188,7 @@ export class SimulatedUser {
   /** A slash command; the answer is a modal (views.open, then views.update) or an ephemeral message. */
   async command(text: string, kind: string): Promise<FakeView | null> {
     const sentAt = Date.now();
+    const from = this.o.fake.calls.length;
     const started = performance.now();
     const res = await this.slack.command(text);
     const ackMs = performance.now() - started;
@@ -179,7 +196,7 @@ export class SimulatedUser {
     const trigger = res.sent.trigger_id;
     const seen =
       res.status === 200
-        ? await this.o.correlator.expect(sentAt, (c, ids) => (c.method === 'views.open' && c.params.trigger_id === trigger) || (c.method === 'views.update' && ids.has(String(c.params.view_id))) || (c.method === 'response_url' && c.url === path))
+        ? await this.o.correlator.expect(sentAt, from, (c, ids) => (c.method === 'views.open' && c.params.trigger_id === trigger) || (c.method === 'views.update' && ids.has(String(c.params.view_id))) || (c.method === 'response_url' && c.url === path))
         : null;
     return this.finish(kind, sentAt, ackMs, res.status, seen);
   }
@@ -187,13 +204,14 @@ export class SimulatedUser {
   /** A click on `view` as the user sees it; the answer is pushed (views.push) or replaces it. */
   async click(view: FakeView, action: ActionInput, kind: string): Promise<FakeView | null> {
     const sentAt = Date.now();
+    const from = this.o.fake.calls.length;
     const started = performance.now();
     const res = await this.slack.blockActions([action], { view });
     const ackMs = performance.now() - started;
     const trigger = res.sent.trigger_id as string;
     const seen =
       res.status === 200
-        ? await this.o.correlator.expect(sentAt, (c, ids) => (c.method === 'views.push' && c.params.trigger_id === trigger) || (c.method === 'views.update' && ids.has(String(c.params.view_id))), [view.id])
+        ? await this.o.correlator.expect(sentAt, from, (c, ids) => (c.method === 'views.push' && c.params.trigger_id === trigger) || (c.method === 'views.update' && ids.has(String(c.params.view_id))), [view.id])
         : null;
     return this.finish(kind, sentAt, ackMs, res.status, seen);
   }
@@ -206,14 +224,15 @@ export class SimulatedUser {
   async openHome(): Promise<void> {
     const current = this.o.fake.homeView(this.o.user.id);
     const sentAt = Date.now();
+    const from = this.o.fake.calls.length;
     const started = performance.now();
     const res = await this.slack.event(appHomeOpened(this.o.user, current));
     const ackMs = performance.now() - started;
     if (current) {
-      this.o.record({ kind: 'event app_home_opened again', ackMs, firstMs: null, readyMs: null, error: res.status === 200 ? null : `ack HTTP ${res.status}`, refused: null });
+      this.o.record({ kind: 'event app_home_opened again', sentAt, ackMs, firstMs: null, readyMs: null, error: res.status === 200 ? null : `ack HTTP ${res.status}`, refused: null });
       return;
     }
-    const seen = res.status === 200 ? await this.o.correlator.expect(sentAt, (c) => c.method === 'views.publish' && c.params.user_id === this.o.user.id) : null;
+    const seen = res.status === 200 ? await this.o.correlator.expect(sentAt, from, (c) => c.method === 'views.publish' && c.params.user_id === this.o.user.id) : null;
     this.finish('event app_home_opened', sentAt, ackMs, res.status, seen);
   }
 
@@ -221,6 +240,7 @@ export class SimulatedUser {
     const error = status !== 200 ? `ack HTTP ${status}` : (seen?.error ?? null);
     this.o.record({
       kind,
+      sentAt,
       ackMs,
       firstMs: seen?.first ? seen.first.at - sentAt : null,
       readyMs: seen?.ready ? seen.ready.at - sentAt : null,

@@ -124,7 +124,7 @@ function errorKinds(samples: Sample[]): Record<string, number> {
   const count = (what: string): void => void (out[what] = (out[what] ?? 0) + 1);
   for (const s of samples) {
     if (s.error) count(`${s.kind}: ${s.error}`);
-    if (s.refused) count(`${s.kind}: ${s.refused}, answered as a message instead`);
+    if (s.refused) count(`${s.kind}: ${s.refused}, answered another way`);
   }
   return out;
 }

@@ -13,6 +13,9 @@ import { defaultReplicaId, NOTIFIER_DEFAULTS, startNotifier, type Notifier, type
 import { createLogger, type Logger } from './observability/logger';
 import { instrumentBackend, Metrics } from './observability/metrics';
 import { version } from './version';
+import { boltLogger } from './observability/bolt-logger';
+import { AnswerRecovery, type AnswerSettings } from './slack/answers';
+import { finishAnswer } from './slack/listeners/recover';
 
 export interface RunningBot {
   metrics: Metrics;
@@ -24,12 +27,17 @@ export interface RunningBot {
   stop(): Promise<void>;
 }
 
+/** How long a stop waits for answers under way. */
+const DRAIN_MS = 10_000;
+
 /** What tests and embedders set beyond the configuration. */
 export interface StartOptions {
   /** Run notifications: timings and this replica's id (default: host, pid and a random part). */
   notifier?: NotifierOverrides;
   /** Instead of `config.state`, e.g. Redis under a key prefix of its own. */
   state?: StateStoreOptions;
+  /** Leases on modal answers under way (src/slack/answers.ts). */
+  answers?: Partial<Omit<AnswerSettings, 'owner'>>;
 }
 
 export async function startBot(config: BotConfig, logger: Logger = createLogger(config.logLevel), options: StartOptions = {}): Promise<RunningBot> {
@@ -37,7 +45,8 @@ export async function startBot(config: BotConfig, logger: Logger = createLogger(
   const state = await openStateStore(options.state ?? stateStoreOptions(config.state));
   const metrics = new Metrics(() => backend.client.cache.stats());
   const backend = createBackend(config.metaflow, { lostAfterMs: config.lostAfterMs }, (target, name) => instrumentBackend(target, name, metrics));
-  let started: { slack: SlackApp; server: FastifyInstance; port: number; notifier: Notifier };
+  let started: { slack: SlackApp; server: FastifyInstance; port: number; notifier: Notifier; recovery: AnswerRecovery };
+  const replicaId = options.notifier?.replicaId ?? defaultReplicaId();
   try {
     const policy = new AccessPolicy(config.access);
     logger.info({ access: policy.describe() }, 'access policy');
@@ -46,7 +55,7 @@ export async function startBot(config: BotConfig, logger: Logger = createLogger(
     const client = guardClient(backend.client, policy, (user) => groupsOf(user));
     const slack = createSlackApp(
       config.slack,
-      { client, state, uiUrl: config.metaflow.uiUrl, version, backend: backend.describe(), userMapping: config.users },
+      { client, state, uiUrl: config.metaflow.uiUrl, version, backend: backend.describe(), userMapping: config.users, answerSettings: { ...options.answers, owner: replicaId } },
       { logger, metrics },
     );
     groupsOf = slackGroupResolver(slack.app.client, logger);
@@ -74,15 +83,17 @@ export async function startBot(config: BotConfig, logger: Logger = createLogger(
         logger,
         metrics,
       },
-      { ...NOTIFIER_DEFAULTS, replicaId: defaultReplicaId(), pollIntervalMs: config.pollIntervalMs, lostAfterMs: config.lostAfterMs, ...options.notifier },
+      { ...NOTIFIER_DEFAULTS, pollIntervalMs: config.pollIntervalMs, lostAfterMs: config.lostAfterMs, ...options.notifier, replicaId },
     );
-    started = { slack, server, port, notifier };
+    const recovery = new AnswerRecovery(slack.deps.answers, { client: slack.app.client, logger: boltLogger(logger) }, finishAnswer(slack.deps), (outcome) => metrics.answersRecovered.inc({ outcome }));
+    recovery.start();
+    started = { slack, server, port, notifier, recovery };
   } catch (err) {
     await state.close();
     await backend.close();
     throw err;
   }
-  const { slack, server, port, notifier } = started;
+  const { slack, server, port, notifier, recovery } = started;
   let stopping: Promise<void> | null = null;
   return {
     metrics,
@@ -93,9 +104,12 @@ export async function startBot(config: BotConfig, logger: Logger = createLogger(
     stop: () => {
       stopping ??= (async () => {
         await server.close();
+        // Acked requests still being answered: finished, not cut short (a deploy's SIGTERM).
+        if (!(await slack.inFlight.drain(DRAIN_MS))) logger.warn({ unfinished: slack.inFlight.size }, `answers still under way after ${DRAIN_MS / 1000} s; stopping anyway (another replica finishes modal answers)`);
         // Receiver.stop() does not wait for the socket to close; the client's disconnect does.
         if (slack.socket) await slack.socket.client.disconnect();
         await notifier.stop();
+        await recovery.stop();
         await state.close();
         await backend.close();
       })();

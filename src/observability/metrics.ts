@@ -16,6 +16,7 @@ export class Metrics {
   readonly backendErrors = new Counter({ name: 'metaflowbot_backend_errors_total', help: 'Metaflow backend calls that failed, by error type', labelNames: ['backend', 'call', 'error'], registers: [this.registry] });
   readonly slackApiErrors = new Counter({ name: 'metaflowbot_slack_api_errors_total', help: 'Slack Web API calls answered with an error', labelNames: ['method', 'error'], registers: [this.registry] });
   readonly slackRateLimited = new Counter({ name: 'metaflowbot_slack_api_rate_limited_total', help: 'Slack Web API calls answered 429', labelNames: ['method'], registers: [this.registry] });
+  readonly answersRecovered = new Counter({ name: 'metaflowbot_answers_recovered_total', help: 'Modal answers a dead replica left behind, by outcome (finished, dropped, failed)', labelNames: ['outcome'], registers: [this.registry] });
   readonly notifications = new Counter({ name: 'metaflowbot_notifications_sent_total', help: 'Run notifications posted or updated', labelNames: ['transition'], registers: [this.registry] });
 
   constructor(cacheStats?: () => CacheStats) {

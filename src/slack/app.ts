@@ -6,8 +6,9 @@ import type { Metrics } from '../observability/metrics';
 import { observedFetch } from '../observability/slack-fetch';
 import type { SlackSettings } from '../config';
 import type { SlackDeps } from './deps';
+import type { ListenerDeps } from './listeners/deps';
 import { registerListeners } from './listeners';
-import { observe, principalScope } from './middleware';
+import { InFlight, observe, principalScope } from './middleware';
 
 const { retryPolicies } = webApi;
 type WebClientOptions = webApi.WebClientOptions;
@@ -19,6 +20,10 @@ export interface SlackApp {
   /** Set in Socket Mode. */
   socket: SocketModeReceiver | null;
   mode: 'http' | 'socket';
+  /** What the listeners share. */
+  deps: ListenerDeps;
+  /** Listeners still at work (after their ack). */
+  inFlight: InFlight;
 }
 
 export interface Observability {
@@ -58,8 +63,10 @@ export function createSlackApp(slack: SlackSettings, deps: SlackDeps, obs: Obser
     receiver = http;
   }
   const app = new App({ token: slack.botToken, receiver, clientOptions: clientOptions(), logger });
+  const inFlight = new InFlight();
+  app.use(inFlight.middleware());
   app.use(observe(obs.logger, obs.metrics));
   app.use(principalScope());
-  registerListeners(app, deps);
-  return { app, http, socket, mode: socket ? 'socket' : 'http' };
+  const listenerDeps = registerListeners(app, deps);
+  return { app, http, socket, mode: socket ? 'socket' : 'http', deps: listenerDeps, inFlight };
 }

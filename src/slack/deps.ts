@@ -1,5 +1,6 @@
 import type { MetaflowClient } from '../metaflow/client';
 import type { StateStore } from '../state/store';
+import type { AnswerSettings } from './answers';
 
 /**
  * How a Slack user is matched to a Metaflow user ("my runs", the "Mine" filter): the local part
@@ -24,4 +25,6 @@ export interface SlackDeps {
   backend: string;
   /** Default DEFAULT_USER_MAPPING (METAFLOWBOT_USER_RULE, METAFLOWBOT_USER_MAP). */
   userMapping?: UserMapping;
+  /** This replica's leases on modal answers under way; default ANSWER_DEFAULTS and a new replica id. */
+  answerSettings?: Partial<AnswerSettings>;
 }

@@ -79,3 +79,40 @@ export function principalOf(body: Record<string, unknown>): Principal {
 export function principalScope(): Middleware<AnyMiddlewareArgs> {
   return async ({ body, next }) => withPrincipal(principalOf(body as unknown as Record<string, unknown>), () => next());
 }
+
+/**
+ * The requests whose listeners are still at work. Slack is answered (acked) first, so a stop
+ * that only closed the server would cut answers short; `drain` lets them finish.
+ */
+export class InFlight {
+  private readonly running = new Set<Promise<unknown>>();
+
+  middleware(): Middleware<AnyMiddlewareArgs> {
+    return async ({ next }) => {
+      const work = next();
+      this.running.add(work);
+      try {
+        await work;
+      } finally {
+        this.running.delete(work);
+      }
+    };
+  }
+
+  get size(): number {
+    return this.running.size;
+  }
+
+  /** Resolves when every listener at work now has finished, or after `timeoutMs`; true if all finished. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    if (this.running.size === 0) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    const done = Promise.allSettled([...this.running]).then(() => true as const);
+    try {
+      return await Promise.race([done, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -2,9 +2,10 @@
 
 /**
  * v1: the current run of each conversation. v2: current runs of users too, subscriptions,
- * watcher progress, the notification outbox and the leader lock.
+ * watcher progress, the notification outbox and the leader lock. v3: modal answers under way,
+ * so another replica can finish those of a replica that died.
  */
-export const STATE_SCHEMA_VERSION = 2;
+export const STATE_SCHEMA_VERSION = 3;
 
 export class StateSchemaError extends Error {
   override name = 'StateSchemaError';

@@ -106,6 +106,25 @@ export interface Notification extends NewNotification {
 
 export type NotificationCounts = Record<NotificationStatus, number>;
 
+/**
+ * A modal answer under way (src/slack/answers.ts): the view to replace, where it is going and
+ * for whom. Held from just after the ack until the answer replaces the view, under a lease;
+ * a replica killed in between leaves it behind, and any replica finishes it once the lease has
+ * run out, so a click is answered even when the replica that took it died.
+ */
+export interface PendingAnswer {
+  /** The view the answer replaces: the key. */
+  viewId: string;
+  /** The view's hash when held: a view the user changed since then is left alone. Null: any. */
+  hash: string | null;
+  /** The Slack user who asked. */
+  user: string;
+  /** Where the answer leads, encoded as in the view's private_metadata (navigation.ts). */
+  nav: string;
+  /** Epoch ms of the first hold. */
+  createdAt: number;
+}
+
 export interface StateStore {
   /** The run a channel or thread looks at (a thread's own only: callers fall back to its channel). */
   currentRun(key: ConversationKey): Promise<string | null>;
@@ -169,6 +188,16 @@ export interface StateStore {
   /** Frees the lock if `owner` holds it, so another replica need not wait for the expiry. */
   releaseLeadership(owner: string): Promise<void>;
   leader(): Promise<string | null>;
+
+  /** Holds an answer for `owner` until `leaseUntil` (epoch ms); replaces any held for the same view. */
+  holdAnswer(answer: PendingAnswer, owner: string, leaseUntil: number): Promise<void>;
+  /** Forgets the answer held for a view (done, or given up); no error if there is none. */
+  releaseAnswer(viewId: string): Promise<void>;
+  /**
+   * Takes over, atomically, up to `limit` answers whose lease ended before `now` (oldest first):
+   * they are held for `owner` until `leaseUntil` and returned. Two replicas never take the same one.
+   */
+  takeOverAnswers(owner: string, now: number, leaseUntil: number, limit: number): Promise<PendingAnswer[]>;
 
   close(): Promise<void>;
 }

@@ -21,15 +21,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { METADATA_EVENT } from '../../src/notify/poster';
 import type { NotifierOverrides } from '../../src/notify';
 import { RedisStateStore } from '../../src/state/redis/store';
 import { SqliteStateStore } from '../../src/state/sqlite/store';
-import type { StateStore, Transition } from '../../src/state/store';
-import { startFakeSlack, type FakeSlack, type FakeSlackCall } from '../support/fake-slack';
+import type { StateStore } from '../../src/state/store';
+import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
 import { TEST_APP_TOKEN, TEST_BOT_TOKEN, type TestBotOptions } from '../support/bot';
 import { BotProcess, buildBot } from '../support/bot-process';
 import { ChangingMetaflow } from '../support/changing-metaflow';
+import { NotificationBurst, prng, sleep } from '../support/notification-burst';
 import { deleteRedisKeys, REDIS_TEST_URL, redisUnreachable } from '../support/redis';
 
 const SEED = Number(process.env.NOTIFY_CRASH_SEED ?? Date.now() % 1_000_000_007);
@@ -47,20 +47,8 @@ const CONVERGE_MS = 45_000;
  */
 const NOTIFIER: NotifierOverrides = { requestTimeoutMs: 2000, retries: 0, claimLimit: 1, leaseMs: 10_000, idleMs: 100, leaderTtlMs: 3000 };
 
-/** mulberry32: the same seed gives the same burst and the same kill times. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = prng(SEED);
 const between = (lo: number, hi: number): number => lo + Math.floor(random() * (hi - lo));
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -77,7 +65,7 @@ let mf: ChangingMetaflow;
 beforeAll(async () => {
   process.stdout.write(`notify crash tests: seed ${SEED}\n`);
   build = buildBot();
-  const channels = ['sqlite', 'redis'].flatMap((s) => Array.from({ length: FLOWS_PER_SCENARIO + 1 }, (_, i) => ({ id: channelId(s, i), name: `${s}-${i}` })));
+  const channels = ['sqlite', 'redis'].flatMap((s) => NotificationBurst.fakeChannels(s, FLOWS_PER_SCENARIO));
   fake = await startFakeSlack({
     token: TEST_BOT_TOKEN,
     appToken: TEST_APP_TOKEN,
@@ -92,115 +80,25 @@ afterAll(async () => {
   await mf.remove();
 });
 
-function channelId(scenario: string, i: number): string {
-  return `C0${scenario.toUpperCase().slice(0, 3)}${String(i).padStart(5, '0')}`;
+async function burstOf(scenario: string, state: StateStore): Promise<NotificationBurst> {
+  const burst = new NotificationBurst({ mf, fake, random, scenario, flows: FLOWS_PER_SCENARIO, runsPerFlow: RUNS_PER_FLOW });
+  await burst.subscribe(state);
+  return burst;
 }
 
-/**
- * Channel i watches flow i on every event; the last channel watches flows 0 and 1 for failures
- * only, so a failure there is told in two channels.
- */
-interface Layout {
-  flows: string[];
-  channels: string[];
-  failuresChannel: string;
-}
-
-async function layout(scenario: string, state: StateStore): Promise<Layout> {
-  const flows = Array.from({ length: FLOWS_PER_SCENARIO }, (_, i) => `Crash${scenario}Flow${i}`);
-  const channels = flows.map((_, i) => channelId(scenario, i));
-  const failuresChannel = channelId(scenario, FLOWS_PER_SCENARIO);
-  for (const flow of flows) await mf.addFlow(flow);
-  const now = Date.now();
-  const all: Transition[] = ['started', 'failed', 'successful', 'lost'];
-  for (const [i, flow] of flows.entries()) {
-    await state.subscribe({ id: randomUUID(), channel: channels[i], flow, events: all, createdBy: 'U0ALICE001', createdAt: now });
-  }
-  for (const flow of flows.slice(0, 2)) {
-    await state.subscribe({ id: randomUUID(), channel: failuresChannel, flow, events: ['failed'], createdBy: 'U0ALICE001', createdAt: now });
-  }
-  return { flows, channels, failuresChannel };
-}
-
-/** Every run appears, then fails or finishes, at random moments within `durationMs`. Returns the
- *  notices the subscriptions ask for, as `channel run transition`. */
-async function burst(l: Layout, durationMs: number): Promise<Set<string>> {
-  interface Step {
-    at: number;
-    run: number;
-    does: 'appear' | 'failed' | 'successful';
-  }
-  const steps: Step[] = [];
-  const runs = FLOWS_PER_SCENARIO * RUNS_PER_FLOW;
-  for (let run = 0; run < runs; run++) {
-    const appear = between(0, durationMs - 1500);
-    steps.push({ at: appear, run, does: 'appear' }, { at: appear + between(300, 1500), run, does: random() < 0.5 ? 'failed' : 'successful' });
-  }
-  steps.sort((a, b) => a.at - b.at);
-  const ids = new Map<number, string>();
-  const expected = new Set<string>();
-  const started = Date.now();
-  for (const step of steps) {
-    await sleep(step.at - (Date.now() - started));
-    const flowIndex = step.run % FLOWS_PER_SCENARIO;
-    const flow = l.flows[flowIndex];
-    const channel = l.channels[flowIndex];
-    if (step.does === 'appear') {
-      const id = await mf.appear(flow);
-      ids.set(step.run, id);
-      expected.add(`${channel} ${flow}/${id} started`);
-      continue;
-    }
-    const id = ids.get(step.run)!;
-    if (step.does === 'failed') await mf.fail(flow, id);
-    else await mf.finish(flow, id);
-    expected.add(`${channel} ${flow}/${id} ${step.does}`);
-    if (step.does === 'failed' && flowIndex < 2) expected.add(`${l.failuresChannel} ${flow}/${id} failed`);
-  }
-  return expected;
-}
-
-interface Notice {
-  key: string;
-  channel: string;
-  run: string;
-  call: FakeSlackCall;
-}
-
-/** Every notice Slack accepted in these channels, in the order it arrived. */
-function notices(channels: readonly string[]): Notice[] {
-  return fake.callsTo('chat.postMessage').flatMap((call) => {
-    const metadata = call.params.metadata as { event_type?: string; event_payload?: { run: string; transition: string } } | undefined;
-    const channel = String(call.params.channel);
-    if (metadata?.event_type !== METADATA_EVENT || !channels.includes(channel) || (call.response as { ok?: boolean }).ok !== true) return [];
-    const { run, transition } = metadata.event_payload!;
-    return [{ key: `${channel} ${run} ${transition}`, channel, run, call }];
-  });
-}
-
-async function converged(expected: Set<string>, l: Layout, state: StateStore): Promise<void> {
-  const channels = [...l.channels, l.failuresChannel];
-  await until(
-    'every notice posted and the outbox empty',
-    async () => {
-      const seen = new Set(notices(channels).map((n) => n.key));
-      return [...expected].every((k) => seen.has(k)) && (await state.pending()).length === 0;
-    },
-    CONVERGE_MS,
-  );
+async function converged(expected: Set<string>, burst: NotificationBurst, state: StateStore): Promise<void> {
+  await until('every notice posted and the outbox empty', async () => burst.complete(expected) && (await state.pending()).length === 0, CONVERGE_MS);
 }
 
 /** Nothing lost, nothing unasked for, doubles only inside the window and at most one per kill;
  *  each run has one card per channel (two only for a doubled card), its thread under it, and
  *  the card shows how the run ended. Returns how many were doubled. */
-async function checkExactlyOnce(expected: Set<string>, l: Layout, kills: number[], state: StateStore): Promise<number> {
-  const all = notices([...l.channels, l.failuresChannel]);
-  const byKey = new Map<string, Notice[]>();
-  for (const n of all) byKey.set(n.key, [...(byKey.get(n.key) ?? []), n]);
-  expect([...expected].filter((k) => !byKey.has(k))).toEqual([]);
-  expect([...byKey.keys()].filter((k) => !expected.has(k))).toEqual([]);
+async function checkExactlyOnce(expected: Set<string>, burst: NotificationBurst, kills: number[], state: StateStore): Promise<number> {
+  const all = burst.notices();
+  const { lost, unasked, doubled } = burst.tally(expected);
+  expect(lost).toEqual([]);
+  expect(unasked).toEqual([]);
 
-  const doubled = [...byKey.values()].filter((copies) => copies.length > 1);
   for (const copies of doubled) {
     const first = copies[0].call.at;
     const explained = kills.some((k) => k >= first && k - first <= POST_TO_RECORD_MS);
@@ -210,7 +108,7 @@ async function checkExactlyOnce(expected: Set<string>, l: Layout, kills: number[
   expect(await state.counts()).toMatchObject({ pending: 0, inflight: 0, abandoned: 0 });
 
   const doubledKeys = new Set(doubled.map((c) => c[0].key));
-  for (const channel of [...l.channels, l.failuresChannel]) {
+  for (const channel of burst.allChannels) {
     const mine = all.filter((n) => n.channel === channel);
     for (const run of new Set(mine.map((n) => n.run))) {
       const ofRun = mine.filter((n) => n.run === run);
@@ -256,7 +154,7 @@ describe('one bot on SQLite, SIGKILLed at random moments during a burst of 50 tr
     const started = Date.now();
     const path = join(dir, 'state.db');
     const state = new SqliteStateStore(path);
-    const l = await layout('sqlite', state);
+    const notifications = await burstOf('sqlite', state);
     const botOptions = options({ kind: 'sqlite', path });
     let bot = await BotProcess.start(build, botOptions);
     const kills: number[] = [];
@@ -269,12 +167,12 @@ describe('one bot on SQLite, SIGKILLed at random moments during a burst of 50 tr
       }
     })();
     try {
-      const expected = await burst(l, BURST_MS);
+      const expected = await notifications.run(BURST_MS);
       await chaos;
-      await converged(expected, l, state);
-      const doubled = await checkExactlyOnce(expected, l, kills, state);
+      await converged(expected, notifications, state);
+      const doubled = await checkExactlyOnce(expected, notifications, kills, state);
       // Kills that landed while the bot was posting: a notice reached Slack in the second before.
-      const posts = notices([...l.channels, l.failuresChannel]).map((n) => n.call.at);
+      const posts = notifications.notices().map((n) => n.call.at);
       const midPosting = kills.filter((k) => posts.some((at) => at <= k && k - at < 1000)).length;
       process.stdout.write(
         `crash test (SQLite): ${expected.size} notices for 50 transitions, ${kills.length} SIGKILLs (${midPosting} while posting), ` +
@@ -315,22 +213,22 @@ if (unreachable) {
 
   it('the other takes over within the ttl and notifications go on without loss or duplicates', async () => {
     const state = await RedisStateStore.open(REDIS_TEST_URL, prefix);
-    const l = await layout('redis', state);
+    const notifications = await burstOf('redis', state);
     const stateOptions = { kind: 'redis' as const, url: REDIS_TEST_URL, prefix };
     const a = await BotProcess.start(build, options(stateOptions, { replicaId: 'replica-a', leaderTtlMs: TTL }));
     let b: BotProcess | null = null;
     try {
       await until('replica-a leads', async () => (await state.leader()) === 'replica-a', 10_000);
       b = await BotProcess.start(build, options(stateOptions, { replicaId: 'replica-b', leaderTtlMs: TTL }));
-      const bursting = burst(l, BURST_MS);
+      const bursting = notifications.run(BURST_MS);
       await sleep(between(2000, 4000));
       const killedAt = Date.now();
       await a.kill();
       await until('replica-b leads', async () => (await state.leader()) === 'replica-b', 3 * TTL);
       const takeover = Date.now() - killedAt;
       const expected = await bursting;
-      await converged(expected, l, state);
-      const doubled = await checkExactlyOnce(expected, l, [killedAt], state);
+      await converged(expected, notifications, state);
+      const doubled = await checkExactlyOnce(expected, notifications, [killedAt], state);
       process.stdout.write(`replica test (Redis): leader killed, replica-b took over after ${takeover} ms (ttl ${TTL} ms); ${expected.size} notices, ${doubled} doubled\n`);
       // The lock outlives its holder by at most its ttl; the follower looks every ttl/10.
       expect(takeover).toBeLessThanOrEqual(TTL + TTL / 10 + 1000);

@@ -8,7 +8,8 @@ import type { MetaflowClient } from '../../src/metaflow/client';
 import { createLogger } from '../../src/observability/logger';
 import { Metrics } from '../../src/observability/metrics';
 import { buildServer } from '../../src/server';
-import { createSlackApp } from '../../src/slack/app';
+import type { AnswerSettings } from '../../src/slack/answers';
+import { createSlackApp, type SlackApp } from '../../src/slack/app';
 import type { UserMapping } from '../../src/slack/deps';
 import { MemoryStateStore } from '../../src/state/memory';
 import type { StateStore } from '../../src/state/store';
@@ -19,20 +20,26 @@ export interface SlackAppOptions {
   client: MetaflowClient;
   userMapping: UserMapping;
   uiUrl?: string | null;
+  /** A store other apps share, as replicas do; the caller closes it. Default: a private one. */
+  state?: StateStore;
+  answerSettings?: Partial<AnswerSettings>;
+  /** How long `stop` waits for answers under way; default 10 s, as the bot. */
+  drainMs?: number;
 }
 
 export interface RunningSlackApp {
   baseUrl: string;
   state: StateStore;
+  slack: SlackApp;
   stop(): Promise<void>;
 }
 
 export async function startSlackApp(opts: SlackAppOptions): Promise<RunningSlackApp> {
-  const state = new MemoryStateStore();
+  const state = opts.state ?? new MemoryStateStore();
   const metrics = new Metrics();
   const slack = createSlackApp(
     { botToken: TEST_BOT_TOKEN, signingSecret: TEST_SIGNING_SECRET, appToken: null, apiUrl: opts.slackApiUrl },
-    { client: opts.client, state, uiUrl: opts.uiUrl ?? null, version: 'test', backend: 'local', userMapping: opts.userMapping },
+    { client: opts.client, state, uiUrl: opts.uiUrl ?? null, version: 'test', backend: 'local', userMapping: opts.userMapping, answerSettings: opts.answerSettings },
     { logger: createLogger('error'), metrics },
   );
   const server: FastifyInstance = await buildServer({ receiver: slack.http, metrics, ready: async () => {} });
@@ -42,9 +49,11 @@ export async function startSlackApp(opts: SlackAppOptions): Promise<RunningSlack
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     state,
+    slack,
     stop: async () => {
       await server.close();
-      await state.close();
+      await slack.inFlight.drain(opts.drainMs ?? 10_000);
+      if (!opts.state) await state.close();
     },
   };
 }

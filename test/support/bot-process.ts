@@ -19,8 +19,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import * as ts from 'typescript';
 import type { TestBotOptions } from './bot';
+import { PROJECT_ROOT } from './fixtures';
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = PROJECT_ROOT;
 /** Everything the bot and test/support/bot.ts import from this checkout. */
 const SOURCES = ['src', 'views', 'test/support'];
 const READY_TIMEOUT_MS = 30_000;
@@ -85,6 +86,9 @@ export class BotProcess {
   private readonly output: string[] = [];
   private readonly exited: Promise<void>;
 
+  /** Where it serves HTTP; 0 until it is ready. */
+  port = 0;
+
   private constructor(private readonly child: ChildProcess) {
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
   }
@@ -115,7 +119,7 @@ export class BotProcess {
     child.once('exit', (code, signal) => failed(new Error(`the bot exited (${signal ?? code}) before it was ready:\n${bot.output.join('\n')}`)));
     const timer = setTimeout(() => failed(new Error(`the bot was not ready within ${READY_TIMEOUT_MS} ms:\n${bot.output.join('\n')}`)), READY_TIMEOUT_MS);
     try {
-      await port;
+      bot.port = await port;
     } catch (err) {
       child.kill('SIGKILL');
       throw err;

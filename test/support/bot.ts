@@ -1,7 +1,7 @@
 /** Starts the real bot (fastify + Bolt) on 127.0.0.1 against a fake Slack and fixture data. */
 import type { BotConfig } from '../../src/config';
 import { resolveMetaflowSettings } from '../../src/metaflow/config';
-import { startBot, type RunningBot } from '../../src/main';
+import { startBot, type RunningBot, type StartOptions } from '../../src/main';
 import type { NotifierOverrides } from '../../src/notify';
 import type { StateStoreOptions } from '../../src/state/open';
 import { LOCAL_ROOT } from './fixtures';
@@ -25,6 +25,8 @@ export interface TestBotOptions {
   notifier?: NotifierOverrides;
   /** Default: a private in-memory store. */
   state?: StateStoreOptions;
+  /** Leases on modal answers under way; default ANSWER_DEFAULTS. */
+  answers?: StartOptions['answers'];
 }
 
 export interface TestBot extends RunningBot {
@@ -51,6 +53,6 @@ export async function startTestBot(opts: TestBotOptions): Promise<TestBot> {
     access: opts.access ?? { default: 'allow', rules: [] },
     configFile: null,
   };
-  const bot = await startBot(config, undefined, { notifier: opts.notifier, state: opts.state });
+  const bot = await startBot(config, undefined, { notifier: opts.notifier, state: opts.state, answers: opts.answers });
   return { ...bot, baseUrl: `http://127.0.0.1:${bot.port}` };
 }

@@ -35,8 +35,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import { FIXTURES } from './fixtures';
 
-export const RECORDINGS = join(__dirname, '..', 'fixtures', 'metaflow-service');
+export const RECORDINGS = join(FIXTURES, 'metaflow-service');
 const VERSION = '2.5.1';
 const TEXT = 'text/plain; charset=utf-8';
 /** The service's RUN_INACTIVE_CUTOFF_TIME. */

@@ -1,8 +1,18 @@
 /** Paths and ground truth of the fixture data that real Metaflow runs wrote. */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
-export const FIXTURES = join(__dirname, '..', 'fixtures');
+/** The checkout: found by walking up, so that this file also works compiled into dist/ (the benchmarks use it). */
+function projectRoot(from: string): string {
+  for (let dir = from; dirname(dir) !== dir; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+  }
+  // A transpiled copy outside any checkout (bot-process.ts), which reads no fixture.
+  return join(from, '..', '..');
+}
+
+export const PROJECT_ROOT = projectRoot(__dirname);
+export const FIXTURES = join(PROJECT_ROOT, 'test', 'fixtures');
 export const LOCAL_ROOT = join(FIXTURES, 'metaflow-local', '.metaflow');
 
 export interface ExpectedTask {

@@ -9,10 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mapLimit } from '../../src/metaflow/concurrency';
+import { FIXTURES } from './fixtures';
 
 export const FIXTURE_BUCKET = 'metaflow-fixtures';
 export const FIXTURE_ROOT = `s3://${FIXTURE_BUCKET}/metaflow`;
-export const FIXTURE_DATASTORE = join(__dirname, '..', 'fixtures', 'metaflow-service', 'datastore');
+export const FIXTURE_DATASTORE = join(FIXTURES, 'metaflow-service', 'datastore');
 /** s3rver's fixed account; it checks the access key id but not SigV4 signatures. */
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 

@@ -3,6 +3,7 @@
  * entries and artifact index files (metaflow-local-format.md §2–§8).
  */
 import { join } from 'node:path';
+import { LRUCache } from 'lru-cache';
 import { NotFoundError } from '../errors';
 import type {
   ArtifactRecord,
@@ -44,6 +45,10 @@ interface ArtifactIndexJson {
 
 /** Folder names that come from user input must never climb out of the root. */
 const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9_.:@+-]*$/;
+/** About 300 bytes each (and a settled promise): at most some 40 MB. */
+const RUN_RECORDS_MAX = 100_000;
+/** Tags added with `run.add_tag` show within this. */
+const RUN_RECORD_TTL_MS = 30_000;
 
 function checkSegments(what: string, ...segments: string[]): void {
   if (!segments.every((s) => SEGMENT.test(s) && s !== '..')) throw new NotFoundError(what);
@@ -87,6 +92,12 @@ const IO_CONCURRENCY = 64;
 
 export class LocalMetadataSource implements MetadataSource {
   readonly kind = 'local' as const;
+  /**
+   * Run objects read lately. A filter by user or tag reads every run of a flow until a page
+   * is full: App Home asks that of every flow for every user, and a 10,000-run flow is 10,000
+   * files. A run's `_self.json` changes only when its tags do, so a short life is enough.
+   */
+  private readonly runs = new LRUCache<string, Promise<RunRecord | null>>({ max: RUN_RECORDS_MAX, ttl: RUN_RECORD_TTL_MS });
 
   constructor(readonly root: string) {}
 
@@ -151,7 +162,23 @@ export class LocalMetadataSource implements MetadataSource {
     return record;
   }
 
-  private async readRun(flow: string, id: string): Promise<RunRecord | null> {
+  /** Concurrent readers of one run (several users' App Homes) share one read. */
+  private readRun(flow: string, id: string): Promise<RunRecord | null> {
+    const key = `${flow}/${id}`;
+    let reading = this.runs.get(key);
+    if (!reading) {
+      reading = this.readRunFile(flow, id);
+      this.runs.set(key, reading);
+      // A run not there yet (or a failed read) is looked for again next time.
+      reading.then(
+        (record) => record === null && this.runs.delete(key),
+        () => this.runs.delete(key),
+      );
+    }
+    return reading;
+  }
+
+  private async readRunFile(flow: string, id: string): Promise<RunRecord | null> {
     const self = await readJson<SelfJson>(join(this.root, flow, id, '_meta', '_self.json'));
     if (!self) return null;
     return {

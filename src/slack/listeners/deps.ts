@@ -1,4 +1,5 @@
 /** What listeners share beyond SlackDeps: state that lives as long as the app. */
+import type { PendingAnswers } from '../answers';
 import type { SlackDeps } from '../deps';
 import type { HomePublisher } from '../home/publisher';
 import type { MetaflowUsers } from '../home/users';
@@ -6,4 +7,5 @@ import type { MetaflowUsers } from '../home/users';
 export interface ListenerDeps extends SlackDeps {
   users: MetaflowUsers;
   home: HomePublisher;
+  answers: PendingAnswers;
 }

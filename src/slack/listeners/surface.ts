@@ -11,6 +11,7 @@ import type { AllMiddlewareArgs, BasicElementAction, BlockAction, BlockElementAc
 import type { ModalView } from '@slack/types';
 import { screen, type ScreenContext } from '../commands/screens';
 import { failureMessage, slackError } from '../errors';
+import type { AnswerTarget } from '../answers';
 import { decodeNav, type Move, type Nav } from '../navigation';
 import { upload, type OutgoingFile } from '../reply';
 import { VIEW_STACK_MAX } from '../../../views/limits';
@@ -25,11 +26,25 @@ export interface SurfaceIO {
   logger: Logger;
 }
 
+/**
+ * Lets the event loop read the requests that arrived meanwhile before the answer's work goes
+ * on: each of them is acked first, so that a burst of commands is acked in milliseconds, not
+ * after the answers of the ones ahead of it.
+ */
+export function afterAck(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** A click's arguments, for any element: what moving a view needs of them. */
 export interface ViewClick {
   body: BlockAction<BasicElementAction>;
   client: webApi.WebClient;
   logger: Logger;
+}
+
+/** A click that moves a view: moveFromClick acks it, once its answer is held. */
+export interface MoveClick extends ViewClick {
+  ack: () => Promise<void>;
 }
 
 /** The arguments Bolt hands an action listener for element type `A`. */
@@ -69,9 +84,31 @@ export async function replaceView(io: SurfaceIO, target: Shown, view: ModalView)
   }
 }
 
+/** What `load` will answer, for a replica to finish it should this one die first (answers.ts). */
+export interface Answering {
+  deps: ListenerDeps;
+  user: string;
+  target: AnswerTarget;
+  /** A hold this one takes over once written (a command's, on its response_url). */
+  replaces?: string | null;
+}
+
+/** Holds the answer while `work` replaces `view`: released however `work` ends. */
+async function holding<T>(io: SurfaceIO, answering: Answering | undefined, view: Shown, work: () => Promise<T>): Promise<T> {
+  if (!answering) return work();
+  const { answers } = answering.deps;
+  await answers.hold(view, answering.user, answering.target, io.logger);
+  if (answering.replaces) await answers.release(answering.replaces, io.logger);
+  try {
+    return await work();
+  } finally {
+    await answers.release(view.id, io.logger);
+  }
+}
+
 /** Opens a modal with `first` at once, then replaces it with what `load` builds. False when
  *  Slack refused to open it (an expired trigger_id): the caller answers another way. */
-export async function openModal(io: SurfaceIO, triggerId: string, first: ModalView, load?: () => Promise<ModalView>): Promise<boolean> {
+export async function openModal(io: SurfaceIO, triggerId: string, first: ModalView, load?: () => Promise<ModalView>, answering?: Answering): Promise<boolean> {
   let opened: Shown;
   try {
     opened = shownOf(await io.client.views.open({ trigger_id: triggerId, view: first }));
@@ -79,13 +116,18 @@ export async function openModal(io: SurfaceIO, triggerId: string, first: ModalVi
     io.logger.warn(`Could not open a modal (${slackError(err) ?? 'error'}).`);
     return false;
   }
-  if (load) await replaceView(io, opened, await load());
+  if (load) await holding(io, answering, opened, async () => replaceView(io, opened, await load()));
   return true;
 }
 
 /** Opens the modal of `nav` (a root view) from a trigger. */
 export function openScreen(deps: ListenerDeps, io: SurfaceIO, triggerId: string, userId: string, nav: Nav): Promise<boolean> {
-  return openModal(io, triggerId, loading(nav), () => screen(nav, screenContext(deps, userId, io)));
+  return openModal(io, triggerId, loading(nav), () => screen(nav, screenContext(deps, userId, io)), { deps, user: userId, target: { nav } });
+}
+
+/** Replaces `view` with the screen of `nav`: the last step of every move, and of a recovery. */
+export async function showScreen(deps: ListenerDeps, io: SurfaceIO, view: Shown, userId: string, nav: Nav): Promise<Shown | null> {
+  return replaceView(io, view, await screen(nav, screenContext(deps, userId, io)));
 }
 
 async function pushOrReplace(io: SurfaceIO, from: Shown, triggerId: string, move: Move): Promise<{ target: Shown; nav: Nav } | null> {
@@ -104,11 +146,38 @@ async function pushOrReplace(io: SurfaceIO, from: Shown, triggerId: string, move
   return target && { target, nav: move.nav };
 }
 
-/** Shows where `move` leads from the view `from`, loading first. */
+/**
+ * Shows where `move` leads from the view `from`, loading first. The caller has held the answer
+ * on `from` (`holdMove`): a recovery then shows it in place of `from`. Once the loading view is
+ * there, the answer is held on it instead.
+ */
 export async function moveModal(deps: ListenerDeps, io: SurfaceIO, userId: string, from: Shown, triggerId: string, move: Move): Promise<void> {
-  const shown = await pushOrReplace(io, from, triggerId, move);
+  const { answers } = deps;
+  let shown: { target: Shown; nav: Nav } | null = null;
+  try {
+    shown = await pushOrReplace(io, from, triggerId, move);
+    // Held on the loading view before letting go of `from`, so that no moment holds neither.
+    if (shown) await answers.hold(shown.target, userId, { nav: shown.nav }, io.logger);
+  } finally {
+    if (shown === null || shown.target.id !== from.id) await answers.release(from.id, io.logger);
+  }
   if (!shown) return;
-  await replaceView(io, shown.target, await screen(shown.nav, screenContext(deps, userId, io)));
+  const target = shown.target;
+  try {
+    await showScreen(deps, io, target, userId, shown.nav);
+  } finally {
+    await answers.release(target.id, io.logger);
+  }
+}
+
+/**
+ * Holds the answer to a move on the view it starts from. A push leaves `from` as it is, so its
+ * hash stays good; a move in place changes it within milliseconds, so the hold names no hash
+ * (the newest version wins: a later click on this view holds, and releases, its own answer).
+ */
+async function holdMove(deps: ListenerDeps, io: SurfaceIO, userId: string, from: Shown, move: Move): Promise<void> {
+  const nav: Nav = move.push ? { ...move.nav, depth: Math.max(1, move.nav.depth - 1) as Nav['depth'] } : move.nav;
+  await deps.answers.hold({ id: from.id, hash: move.push ? from.hash : null }, userId, { nav }, io.logger);
 }
 
 export async function showOutOfDate(io: SurfaceIO, view: Shown): Promise<void> {
@@ -125,16 +194,19 @@ export async function navOfClick(io: SurfaceIO, view: { id: string; hash: string
 
 /**
  * A click in a modal: `decide` says where it leads from where the view is; a click that does
- * not belong there (a forged value, an older view) gets the out-of-date view.
+ * not belong there (a forged value, an older view) gets the out-of-date view. Acked once the
+ * answer is held, so that a replica dying at any moment after the ack leaves it to another.
  */
-export async function moveFromClick(deps: ListenerDeps, args: ViewClick, decide: (from: Nav) => Move | null): Promise<void> {
+export async function moveFromClick(deps: ListenerDeps, args: MoveClick, decide: (from: Nav) => Move | null): Promise<void> {
   const { body, client, logger } = args;
   const view = body.view;
-  if (!view) return;
   const io = { client, logger };
-  const from = await navOfClick(io, view);
-  if (!from) return;
-  const move = decide(from);
+  const from = view ? decodeNav(view.private_metadata) : null;
+  const move = from && decide(from);
+  if (view && move) await holdMove(deps, io, body.user.id, view, move);
+  await args.ack();
+  await afterAck();
+  if (!view) return;
   if (!move) return showOutOfDate(io, view);
   await moveModal(deps, io, body.user.id, view, body.trigger_id, move);
 }

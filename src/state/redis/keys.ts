@@ -11,6 +11,8 @@ export interface RedisKeys {
   counts: string;
   runMessages: string;
   notification(id: string): string;
+  answerLeases: string;
+  answer(viewId: string): string;
 }
 
 export function redisKeys(prefix: string): RedisKeys {
@@ -24,6 +26,8 @@ export function redisKeys(prefix: string): RedisKeys {
     counts: `${prefix}:outbox:counts`,
     runMessages: `${prefix}:outbox:runmsg`,
     notification: (id) => `${prefix}:n:${id}`,
+    answerLeases: `${prefix}:answers:leases`,
+    answer: (viewId) => `${prefix}:answer:${viewId}`,
   };
 }
 

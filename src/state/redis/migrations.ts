@@ -30,6 +30,12 @@ const MIGRATIONS: Migration[] = [
       tx.del(v1Conversations(prefix));
     },
   },
+  {
+    // Answers under way live in keys of their own: nothing to convert, the step only marks the layout.
+    to: 3,
+    reads: () => [],
+    plan: async () => undefined,
+  },
 ];
 
 async function schemaVersion(redis: Redis, keys: RedisKeys, where: string): Promise<number> {
@@ -49,7 +55,9 @@ export async function migrate(redis: Redis, prefix: string, keys: RedisKeys, whe
       checkNotNewer(from, where);
       return;
     }
-    await redis.watch(...next.reads(prefix));
+    const reads = next.reads(prefix);
+    // WATCH with no keys is an error.
+    if (reads.length > 0) await redis.watch(...reads);
     const tx = redis.multi();
     await next.plan(redis, prefix, keys, tx);
     tx.set(keys.schema, String(next.to));

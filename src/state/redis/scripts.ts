@@ -12,6 +12,9 @@
  *   pending, `leaseUntil` in flight), so one range query finds due and expired items alike;
  * - `outbox:open` zset (by seq): all unfinished items; `outbox:counts` hash: items per status;
  * - `outbox:runs` zset: each run scored by its newest enqueue; `outbox:runmsg` hash: its first post.
+ *
+ * Answers under way: `answer:<viewId>` hash (the answer and its owner), and `answers:leases`
+ * zset of view ids scored by lease end.
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -138,6 +141,32 @@ for _, runId in ipairs(redis.call('ZRANGEBYSCORE', RUNS, '-inf', '(' .. ARGV[2])
   end
 end
 return removed
+`);
+
+/**
+ * ARGV: prefix, owner, now, leaseUntil, limit. Returns each answer taken as HGETALL does.
+ * Every expired answer is read so the oldest go first: few are ever expired at once.
+ */
+export const TAKE_OVER_ANSWERS = script(`
+local owner, leaseUntil = ARGV[2], ARGV[4]
+local LEASES = P .. ':answers:leases'
+local function akey(viewId) return P .. ':answer:' .. viewId end
+local expired = {}
+for i, viewId in ipairs(redis.call('ZRANGEBYSCORE', LEASES, '-inf', '(' .. ARGV[3])) do
+  expired[i] = {viewId, tonumber(redis.call('HGET', akey(viewId), 'createdAt'))}
+end
+table.sort(expired, function(a, b)
+  if a[2] ~= b[2] then return a[2] < b[2] end
+  return a[1] < b[1]
+end)
+local taken = {}
+for i = 1, math.min(tonumber(ARGV[5]), #expired) do
+  local viewId = expired[i][1]
+  redis.call('HSET', akey(viewId), 'owner', owner)
+  redis.call('ZADD', LEASES, leaseUntil, viewId)
+  taken[i] = redis.call('HGETALL', akey(viewId))
+end
+return taken
 `);
 
 /** ARGV: prefix, channel, flow. Subscription fields are JSON arrays starting with channel and flow. */

@@ -3,7 +3,7 @@
  * are atomic by themselves; every read-then-write is a Lua script (scripts.ts) or a MULTI.
  * Subscriptions live in one hash, read whole: fine for the thousands a workspace may have.
  */
-import { Redis } from 'ioredis';
+import { Redis, type ChainableCommander } from 'ioredis';
 import { checkClaim, normalSubscription, sortSubscriptions, subscriptionFilters } from '../checks';
 import {
   conversationId,
@@ -13,6 +13,7 @@ import {
   type NotificationCounts,
   type NotificationKey,
   type NotificationStatus,
+  type PendingAnswer,
   type PostedMessage,
   type StateStore,
   type Subscription,
@@ -30,6 +31,7 @@ import {
   RELEASE_LEADERSHIP,
   RENEW_LEADERSHIP,
   runScript,
+  TAKE_OVER_ANSWERS,
   UNSUBSCRIBE,
   type Script,
 } from './scripts';
@@ -64,6 +66,10 @@ function notificationFromHash(h: Record<string, string>): Notification {
     posted: h.postedTs === undefined ? null : { channel: h.postedChannel, ts: h.postedTs },
     error: h.error ?? null,
   };
+}
+
+function answerFromHash(h: Record<string, string>): PendingAnswer {
+  return { viewId: h.viewId, hash: h.hash ?? null, user: h.user, nav: h.nav, createdAt: Number(h.createdAt) };
 }
 
 /** HGETALL as a Lua script returns it: [field, value, field, value, …]. */
@@ -111,6 +117,14 @@ export class RedisStateStore implements StateStore {
     return runScript(this.redis, s, this.prefix, args);
   }
 
+  /** Runs a MULTI, failing if any command in it failed: `exec` only lists such errors. */
+  private async commit(tx: ChainableCommander): Promise<[Error | null, unknown][]> {
+    const results = (await tx.exec())!;
+    const failed = results.find(([error]) => error);
+    if (failed) throw failed[0];
+    return results;
+  }
+
   async currentRun(key: ConversationKey): Promise<string | null> {
     return this.redis.hget(this.keys.current, `conv:${conversationId(key)}`);
   }
@@ -131,10 +145,8 @@ export class RedisStateStore implements StateStore {
     const s = normalSubscription(sub);
     // Channel and flow first: UNSUBSCRIBE matches on them.
     const field = JSON.stringify([s.channel, s.flow, ...subscriptionFilters(s)]);
-    const results = await this.redis.multi().hget(this.keys.subscriptions, field).hset(this.keys.subscriptions, field, JSON.stringify(s)).exec();
-    const failed = results!.find(([error]) => error);
-    if (failed) throw failed[0];
-    const old = results![0][1];
+    const results = await this.commit(this.redis.multi().hget(this.keys.subscriptions, field).hset(this.keys.subscriptions, field, JSON.stringify(s)));
+    const old = results[0][1];
     return typeof old === 'string' ? (JSON.parse(old) as Subscription) : null;
   }
 
@@ -229,6 +241,28 @@ export class RedisStateStore implements StateStore {
 
   async leader(): Promise<string | null> {
     return this.redis.get(this.keys.leader);
+  }
+
+  async holdAnswer(answer: PendingAnswer, owner: string, leaseUntil: number): Promise<void> {
+    const key = this.keys.answer(answer.viewId);
+    const tx = this.redis
+      .multi()
+      .hsetnx(key, 'createdAt', answer.createdAt)
+      .hset(key, 'viewId', answer.viewId, 'user', answer.user, 'nav', answer.nav, 'owner', owner);
+    // The field is absent for a null hash, so a replacement without one must drop the old.
+    if (answer.hash === null) tx.hdel(key, 'hash');
+    else tx.hset(key, 'hash', answer.hash);
+    await this.commit(tx.zadd(this.keys.answerLeases, leaseUntil, answer.viewId));
+  }
+
+  async releaseAnswer(viewId: string): Promise<void> {
+    await this.commit(this.redis.multi().del(this.keys.answer(viewId)).zrem(this.keys.answerLeases, viewId));
+  }
+
+  async takeOverAnswers(owner: string, now: number, leaseUntil: number, limit: number): Promise<PendingAnswer[]> {
+    checkClaim(limit, leaseUntil - now);
+    const taken = (await this.script(TAKE_OVER_ANSWERS, owner, now, leaseUntil, limit)) as string[][];
+    return taken.map((pairs) => answerFromHash(hashFromPairs(pairs)));
   }
 
   async close(): Promise<void> {

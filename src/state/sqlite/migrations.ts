@@ -70,6 +70,22 @@ const MIGRATIONS: Migration[] = [
         CREATE TABLE leader (id INTEGER PRIMARY KEY CHECK (id = 1), owner TEXT NOT NULL, expires_at INTEGER NOT NULL);
       `),
   },
+  {
+    to: 3,
+    run: (db) =>
+      db.exec(`
+        CREATE TABLE pending_answers (
+          view_id TEXT PRIMARY KEY,
+          hash TEXT,
+          user TEXT NOT NULL,
+          nav TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          owner TEXT NOT NULL,
+          lease_until INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX pending_answers_lease ON pending_answers (lease_until);
+      `),
+  },
 ];
 
 function schemaVersion(db: Database.Database): number {

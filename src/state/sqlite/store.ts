@@ -17,6 +17,7 @@ import {
   type NotificationCounts,
   type NotificationKey,
   type NotificationStatus,
+  type PendingAnswer,
   type PostedMessage,
   type StateStore,
   type Subscription,
@@ -57,6 +58,14 @@ interface NotificationRow {
   error: string | null;
 }
 
+interface AnswerRow {
+  view_id: string;
+  hash: string | null;
+  user: string;
+  nav: string;
+  created_at: number;
+}
+
 function subscriptionFromRow(row: SubscriptionRow): Subscription {
   const { id, channel, flow, created_by: createdBy, created_at: createdAt } = row;
   return subscriptionOf({ id, channel, flow, events: JSON.parse(row.events), createdBy, createdAt }, [row.user, row.tag, row.project]);
@@ -77,6 +86,10 @@ function notificationFromRow(row: NotificationRow): Notification {
     posted: row.posted_channel !== null && row.posted_ts !== null ? { channel: row.posted_channel, ts: row.posted_ts } : null,
     error: row.error,
   };
+}
+
+function answerFromRow(row: AnswerRow): PendingAnswer {
+  return { viewId: row.view_id, hash: row.hash, user: row.user, nav: row.nav, createdAt: row.created_at };
 }
 
 const KEY = 'channel = @channel AND run = @run AND transition = @transition';
@@ -105,6 +118,8 @@ function open(path: string): Database.Database {
 
 export class SqliteStateStore implements StateStore {
   private readonly db: Database.Database;
+  /** Prepared once: preparing costs more than running these small statements. */
+  private readonly statements = new Map<string, Database.Statement>();
 
   /** `path` is a file (its folder is created) or `:memory:` for a private, throwaway store. */
   constructor(path: string) {
@@ -122,9 +137,17 @@ export class SqliteStateStore implements StateStore {
   }
 
   private setRun(scope: 'conversation' | 'user', id: string, pathspec: string): void {
-    this.db
-      .prepare('INSERT INTO current_runs (scope, id, pathspec) VALUES (?, ?, ?) ON CONFLICT (scope, id) DO UPDATE SET pathspec = excluded.pathspec')
+    this.sql('INSERT INTO current_runs (scope, id, pathspec) VALUES (?, ?, ?) ON CONFLICT (scope, id) DO UPDATE SET pathspec = excluded.pathspec')
       .run(scope, id, pathspec);
+  }
+
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
   }
 
   async currentRun(key: ConversationKey): Promise<string | null> {
@@ -151,9 +174,8 @@ export class SqliteStateStore implements StateStore {
       .transaction(() => {
         const where = 'channel = @channel AND flow = @flow AND user = @user AND tag = @tag AND project = @project';
         const old = this.db.prepare<typeof same, SubscriptionRow>(`SELECT * FROM subscriptions WHERE ${where}`).get(same);
-        this.db.prepare(`DELETE FROM subscriptions WHERE ${where}`).run(same);
-        this.db
-          .prepare(
+        this.sql(`DELETE FROM subscriptions WHERE ${where}`).run(same);
+        this.sql(
             `INSERT INTO subscriptions (id, channel, flow, events, user, tag, project, created_by, created_at)
              VALUES (@id, @channel, @flow, @events, @user, @tag, @project, @createdBy, @createdAt)`,
           )
@@ -164,7 +186,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   async unsubscribe(channel: string, flow: string): Promise<number> {
-    return this.db.prepare('DELETE FROM subscriptions WHERE channel = ? AND flow = ?').run(channel, flow).changes;
+    return this.sql('DELETE FROM subscriptions WHERE channel = ? AND flow = ?').run(channel, flow).changes;
   }
 
   async subscriptions(channel: string): Promise<Subscription[]> {
@@ -189,13 +211,12 @@ export class SqliteStateStore implements StateStore {
 
   async saveWatchState(flow: string, state: WatchState): Promise<void> {
     const json = JSON.stringify({ newestRunId: state.newestRunId, following: state.following });
-    this.db.prepare('INSERT INTO watch_state (flow, state) VALUES (?, ?) ON CONFLICT (flow) DO UPDATE SET state = excluded.state').run(flow, json);
+    this.sql('INSERT INTO watch_state (flow, state) VALUES (?, ?) ON CONFLICT (flow) DO UPDATE SET state = excluded.state').run(flow, json);
   }
 
   async enqueue(n: NewNotification): Promise<boolean> {
     const now = Date.now();
-    const inserted = this.db
-      .prepare(
+    const inserted = this.sql(
         `INSERT INTO notifications (channel, run, transition, payload, status, created_at, due_at)
          VALUES (@channel, @run, @transition, @payload, 'pending', @now, @now)
          ON CONFLICT (channel, run, transition) DO NOTHING`,
@@ -230,14 +251,13 @@ export class SqliteStateStore implements StateStore {
   }
 
   private requireKnown(key: NotificationKey): void {
-    if (!this.db.prepare(`SELECT 1 FROM notifications WHERE ${KEY}`).get(keyParams(key))) {
+    if (!this.sql(`SELECT 1 FROM notifications WHERE ${KEY}`).get(keyParams(key))) {
       throw new Error(`no notification ${key.transition} of ${key.run} in ${key.channel} was enqueued`);
     }
   }
 
   async markPosted(key: NotificationKey, message: PostedMessage): Promise<void> {
-    const changed = this.db
-      .prepare(
+    const changed = this.sql(
         `UPDATE notifications
          SET status = 'posted', posted_channel = @postedChannel, posted_ts = @ts, posted_at = @now, owner = NULL, lease_until = NULL
          WHERE ${KEY} AND status <> 'posted'`,
@@ -247,8 +267,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   async markFailed(key: NotificationKey, error: string, retryAt: number | null): Promise<void> {
-    const changed = this.db
-      .prepare(
+    const changed = this.sql(
         `UPDATE notifications
          SET status = CASE WHEN @retryAt IS NULL THEN 'abandoned' ELSE 'pending' END,
              due_at = COALESCE(@retryAt, due_at), error = @error, owner = NULL, lease_until = NULL
@@ -281,8 +300,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   async pruneNotifications(before: number): Promise<number> {
-    return this.db
-      .prepare(
+    return this.sql(
         `DELETE FROM notifications WHERE (channel, run) IN (
            SELECT channel, run FROM notifications GROUP BY channel, run
            HAVING MAX(created_at) < ? AND SUM(status IN ('pending', 'inflight')) = 0)`,
@@ -296,8 +314,7 @@ export class SqliteStateStore implements StateStore {
         const now = Date.now();
         const held = this.db.prepare<[number], { owner: string }>('SELECT owner FROM leader WHERE expires_at > ?').get(now);
         if (held && held.owner !== owner) return false;
-        this.db
-          .prepare('INSERT INTO leader (id, owner, expires_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at')
+        this.sql('INSERT INTO leader (id, owner, expires_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at')
           .run(owner, now + ttlMs);
         return true;
       })
@@ -306,15 +323,42 @@ export class SqliteStateStore implements StateStore {
 
   async renewLeadership(owner: string, ttlMs: number): Promise<boolean> {
     const now = Date.now();
-    return this.db.prepare('UPDATE leader SET expires_at = ? WHERE owner = ? AND expires_at > ?').run(now + ttlMs, owner, now).changes === 1;
+    return this.sql('UPDATE leader SET expires_at = ? WHERE owner = ? AND expires_at > ?').run(now + ttlMs, owner, now).changes === 1;
   }
 
   async releaseLeadership(owner: string): Promise<void> {
-    this.db.prepare('DELETE FROM leader WHERE owner = ?').run(owner);
+    this.sql('DELETE FROM leader WHERE owner = ?').run(owner);
   }
 
   async leader(): Promise<string | null> {
     return this.db.prepare<[number], { owner: string }>('SELECT owner FROM leader WHERE expires_at > ?').get(Date.now())?.owner ?? null;
+  }
+
+  async holdAnswer(answer: PendingAnswer, owner: string, leaseUntil: number): Promise<void> {
+    this.sql(
+        `INSERT INTO pending_answers (view_id, hash, user, nav, created_at, owner, lease_until)
+         VALUES (@viewId, @hash, @user, @nav, @createdAt, @owner, @leaseUntil)
+         ON CONFLICT (view_id) DO UPDATE
+         SET hash = excluded.hash, user = excluded.user, nav = excluded.nav, owner = excluded.owner, lease_until = excluded.lease_until`,
+      )
+      .run({ viewId: answer.viewId, hash: answer.hash, user: answer.user, nav: answer.nav, createdAt: answer.createdAt, owner, leaseUntil });
+  }
+
+  async releaseAnswer(viewId: string): Promise<void> {
+    this.sql('DELETE FROM pending_answers WHERE view_id = ?').run(viewId);
+  }
+
+  async takeOverAnswers(owner: string, now: number, leaseUntil: number, limit: number): Promise<PendingAnswer[]> {
+    checkClaim(limit, leaseUntil - now);
+    const expired = this.db.prepare<{ now: number; limit: number }, { view_id: string }>(
+      'SELECT view_id FROM pending_answers WHERE lease_until < @now ORDER BY created_at, view_id LIMIT @limit',
+    );
+    const take = this.db.prepare<{ viewId: string; owner: string; leaseUntil: number }, AnswerRow>(
+      'UPDATE pending_answers SET owner = @owner, lease_until = @leaseUntil WHERE view_id = @viewId RETURNING *',
+    );
+    return this.db
+      .transaction(() => expired.all({ now, limit }).map(({ view_id: viewId }) => answerFromRow(take.get({ viewId, owner, leaseUntil })!)))
+      .immediate();
   }
 
   async close(): Promise<void> {

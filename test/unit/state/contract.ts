@@ -3,7 +3,7 @@
  * backend hands out stores on shared storage, so "another replica" is just a second `open()`.
  */
 import { STATE_SCHEMA_VERSION } from '../../../src/state/schema';
-import type { NewNotification, NotificationKey, StateStore, Subscription, Transition } from '../../../src/state/store';
+import type { NewNotification, NotificationKey, PendingAnswer, StateStore, Subscription, Transition } from '../../../src/state/store';
 
 export interface StoreBackend {
   /** A store on the current storage (same file, same prefix): each call is another replica. */
@@ -29,6 +29,13 @@ function keyOf(n: NotificationKey): NotificationKey {
 
 function sub(fields: Partial<Subscription> = {}): Subscription {
   return { id: 'S1', channel: 'C1', flow: 'HelloFlow', events: ['failed'], createdBy: 'U1', createdAt: 1000, ...fields };
+}
+
+/** Answers' times are given rather than read from the clock: any fixed instant will do. */
+const T = 1_700_000_000_000;
+
+function answer(viewId: string, fields: Partial<PendingAnswer> = {}): PendingAnswer {
+  return { viewId, hash: `hash-${viewId}`, user: 'U1', nav: JSON.stringify({ run: 'F/1', step: 'ünïcødé ✓' }), createdAt: T, ...fields };
 }
 
 export function stateStoreContract(backend: StoreBackend): void {
@@ -349,6 +356,87 @@ export function stateStoreContract(backend: StoreBackend): void {
     });
   });
 
+  describe('modal answers under way', () => {
+    it('is taken over only after its lease ended, and is then leased to the new owner', async () => {
+      const other = await open();
+      await store.holdAnswer(answer('V1'), 'replica-a', T + 1000);
+      expect(await other.takeOverAnswers('replica-b', T + 999, T + 5000, 10)).toEqual([]);
+      expect(await other.takeOverAnswers('replica-b', T + 1000, T + 5000, 10)).toEqual([]);
+      expect(await other.takeOverAnswers('replica-b', T + 1001, T + 5000, 10)).toStrictEqual([answer('V1')]);
+      expect(await store.takeOverAnswers('replica-c', T + 1001, T + 9000, 10)).toEqual([]);
+      expect(await store.takeOverAnswers('replica-c', T + 5000, T + 9000, 10)).toEqual([]);
+      expect(await store.takeOverAnswers('replica-c', T + 5001, T + 9000, 10)).toStrictEqual([answer('V1')]);
+    });
+
+    it('keeps a null hash', async () => {
+      await store.holdAnswer(answer('V1', { hash: null }), 'a', T);
+      expect(await store.takeOverAnswers('b', T + 1, T + 100, 10)).toStrictEqual([answer('V1', { hash: null })]);
+    });
+
+    it('replaces an answer held again for the same view, keeping when it was first held', async () => {
+      await store.holdAnswer(answer('V1'), 'a', T + 1000);
+      const again = answer('V1', { hash: null, user: 'U2', nav: 'elsewhere', createdAt: T + 500 });
+      await store.holdAnswer(again, 'b', T + 3000);
+      expect(await store.takeOverAnswers('c', T + 2000, T + 9000, 10)).toEqual([]);
+      expect(await store.takeOverAnswers('c', T + 3001, T + 9000, 10)).toStrictEqual([{ ...again, createdAt: T }]);
+      // A shorter lease replaces a longer one too.
+      await store.holdAnswer(answer('V1', { hash: 'h2' }), 'd', T + 10);
+      expect(await store.takeOverAnswers('e', T + 11, T + 9000, 10)).toStrictEqual([answer('V1', { hash: 'h2' })]);
+    });
+
+    it('forgets a released answer, and releases an unknown view quietly', async () => {
+      await store.holdAnswer(answer('V1'), 'a', T);
+      await store.holdAnswer(answer('V2'), 'a', T);
+      await store.releaseAnswer('V1');
+      await store.releaseAnswer('V1');
+      await store.releaseAnswer('V-unknown');
+      expect(await store.takeOverAnswers('b', T + 1, T + 100, 10)).toStrictEqual([answer('V2')]);
+      await store.releaseAnswer('V2');
+      expect(await store.takeOverAnswers('b', T + 1000, T + 2000, 10)).toEqual([]);
+      // Held anew after a release, an answer is a new one: nothing of the old is kept.
+      await store.holdAnswer(answer('V1', { createdAt: T + 7 }), 'a', T);
+      expect(await store.takeOverAnswers('b', T + 1, T + 100, 10)).toStrictEqual([answer('V1', { createdAt: T + 7 })]);
+    });
+
+    it('takes at most the limit, oldest first whatever the lease order', async () => {
+      const ages: Record<string, number> = { V1: 30, V2: 10, V3: 50, V4: 20, V5: 40 };
+      for (const [viewId, age] of Object.entries(ages)) await store.holdAnswer(answer(viewId, { createdAt: T + age }), 'a', T + 100 - age);
+      const take = async (limit: number): Promise<string[]> => (await store.takeOverAnswers('b', T + 1000, T + 9000, limit)).map((a) => a.viewId);
+      expect(await take(2)).toEqual(['V2', 'V4']);
+      expect(await take(2)).toEqual(['V1', 'V5']);
+      expect(await take(10)).toEqual(['V3']);
+      expect(await take(10)).toEqual([]);
+      await expect(store.takeOverAnswers('b', T, T + 100, 0)).rejects.toThrow(RangeError);
+      await expect(store.takeOverAnswers('b', T, T, 1)).rejects.toThrow(RangeError);
+    });
+
+    it('survives close and reopen', async () => {
+      await store.holdAnswer(answer('V1'), 'a', T);
+      await store.close();
+      store = await open();
+      expect(await store.takeOverAnswers('b', T + 1, T + 100, 10)).toStrictEqual([answer('V1')]);
+    });
+
+    it('never gives one answer to two replicas taking over at the same time', async () => {
+      const views = Array.from({ length: 20 }, (_, i) => `V${i}`);
+      for (const [i, viewId] of views.entries()) await store.holdAnswer(answer(viewId, { createdAt: T + i }), 'dead', T);
+      const replicas = [store, await open()];
+      const taken = await Promise.all(
+        replicas.map(async (replica, r) => {
+          const mine: string[] = [];
+          for (;;) {
+            const got = await replica.takeOverAnswers(`replica-${r}`, T + 1, T + 60_000, 3);
+            if (got.length === 0) return mine;
+            mine.push(...got.map((a) => a.viewId));
+          }
+        }),
+      );
+      const all = taken.flat();
+      expect(all.sort()).toEqual([...views].sort());
+      expect(new Set(all).size).toBe(views.length);
+    });
+  });
+
   describe('durability and schema', () => {
     it('keeps everything across close and reopen', async () => {
       await store.setCurrentRun({ channel: 'C1', thread: '1.2' }, 'F/1');
@@ -390,6 +478,8 @@ export function stateStoreContract(backend: StoreBackend): void {
       expect(await store.currentRun({ channel: 'C1' })).toBe('F/1');
       expect(await store.currentRun({ channel: 'C1', thread: '111.222' })).toBe('F/2');
       expect(await store.enqueue(note('F/1'))).toBe(true);
+      await store.holdAnswer(answer('V1'), 'a', T);
+      expect(await store.takeOverAnswers('b', T + 1, T + 100, 10)).toStrictEqual([answer('V1')]);
       // Opening a migrated store again finds nothing to do.
       store = await open();
       expect(await store.currentRun({ channel: 'C1' })).toBe('F/1');

@@ -10,11 +10,11 @@ import { homeChannel, moveFromClick, openModal, openScreen, type ClickArgs } fro
 
 export function inspectRun(deps: ListenerDeps) {
   return async (args: ClickArgs<ButtonAction>): Promise<void> => {
-    await args.ack();
     const value = decodeValue(inspectRunValue, args.action.value);
     const { body, client, logger } = args;
     const fromHome = body.view?.type === 'home';
     if (fromHome || !body.view) {
+      await args.ack();
       const io = { client, logger };
       if (!value || !isFlowName(value.flow) || !isId(value.run)) {
         await openModal(io, body.trigger_id, outOfDateView());
@@ -26,6 +26,7 @@ export function inspectRun(deps: ListenerDeps) {
       await openScreen(deps, io, body.trigger_id, body.user.id, rootNav(at, channel));
       return;
     }
+    // moveFromClick acks, once the answer is held.
     await moveFromClick(deps, args, (from) => (value ? navigate(from, { type: 'run', flow: value.flow, run: value.run }) : null));
   };
 }

@@ -6,7 +6,6 @@ import { moveFromClick, type ClickArgs } from '../surface';
 
 export function logAttempt(deps: ListenerDeps) {
   return async (args: ClickArgs<StaticSelectAction>): Promise<void> => {
-    await args.ack();
     const value = args.action.selected_option.value;
     const attempt = /^\d{1,4}$/.test(value) ? Number(value) : null;
     await moveFromClick(deps, args, (from) => (attempt === null ? null : navigate(from, { type: 'attempt', attempt })));

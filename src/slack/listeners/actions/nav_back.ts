@@ -7,7 +7,6 @@ import { moveFromClick, type ClickArgs } from '../surface';
 
 export function navBack(deps: ListenerDeps) {
   return async (args: ClickArgs<ButtonAction>): Promise<void> => {
-    await args.ack();
     await moveFromClick(deps, args, (from) => navigate(from, { type: 'back' }));
   };
 }

@@ -7,7 +7,6 @@ import { moveFromClick, type ClickArgs } from '../surface';
 
 export function openArtifact(deps: ListenerDeps) {
   return async (args: ClickArgs<ButtonAction>): Promise<void> => {
-    await args.ack();
     const value = decodeValue(artifactValue, args.action.value);
     await moveFromClick(deps, args, (from) => (value ? navigate(from, { type: 'artifact', name: value.name }) : null));
   };

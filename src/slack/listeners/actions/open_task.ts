@@ -7,7 +7,6 @@ import { moveFromClick, type ClickArgs } from '../surface';
 
 export function openTask(deps: ListenerDeps) {
   return async (args: ClickArgs<ButtonAction>): Promise<void> => {
-    await args.ack();
     const value = decodeValue(taskValue, args.action.value);
     await moveFromClick(deps, args, (from) => (value ? navigate(from, { type: 'task', task: value.task }) : null));
   };

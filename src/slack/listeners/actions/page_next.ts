@@ -7,7 +7,6 @@ import { moveFromClick, type ClickArgs } from '../surface';
 
 export function pageNext(deps: ListenerDeps) {
   return async (args: ClickArgs<ButtonAction>): Promise<void> => {
-    await args.ack();
     const value = decodeValue(nextPageValue, args.action.value);
     await moveFromClick(deps, args, (from) => (value ? navigate(from, { type: 'next', cursor: value.cursor ?? null }) : null));
   };

@@ -6,7 +6,6 @@ import { moveFromClick, type ClickArgs } from '../surface';
 
 export function pagePrevious(deps: ListenerDeps) {
   return async (args: ClickArgs<ButtonAction>): Promise<void> => {
-    await args.ack();
     await moveFromClick(deps, args, (from) => navigate(from, { type: 'previous' }));
   };
 }

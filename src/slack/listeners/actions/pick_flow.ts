@@ -7,7 +7,6 @@ import { moveFromClick, type ClickArgs } from '../surface';
 
 export function pickFlow(deps: ListenerDeps) {
   return async (args: ClickArgs<ButtonAction>): Promise<void> => {
-    await args.ack();
     const value = decodeValue(flowValue, args.action.value);
     await moveFromClick(deps, args, (from) => (value ? navigate(from, { type: 'flow', flow: value.flow }) : null));
   };

@@ -6,7 +6,6 @@ import { moveFromClick, type ClickArgs } from '../surface';
 
 export function pickStep(deps: ListenerDeps) {
   return async (args: ClickArgs<StaticSelectAction>): Promise<void> => {
-    await args.ack();
     const step = args.action.selected_option.value;
     await moveFromClick(deps, args, (from) => navigate(from, { type: 'step', step }));
   };

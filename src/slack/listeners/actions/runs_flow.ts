@@ -6,7 +6,6 @@ import { moveFromClick, type ClickArgs } from '../surface';
 
 export function runsFlow(deps: ListenerDeps) {
   return async (args: ClickArgs<ExternalSelectAction>): Promise<void> => {
-    await args.ack();
     const flow = args.action.selected_option?.value;
     await moveFromClick(deps, args, (from) => (flow ? navigate(from, { type: 'flow', flow }) : null));
   };

@@ -10,7 +10,6 @@ const STATUSES: readonly string[] = ['running', 'successful', 'failed', 'lost'] 
 
 export function runsStatus(deps: ListenerDeps) {
   return async (args: ClickArgs<StaticSelectAction>): Promise<void> => {
-    await args.ack();
     const value = args.action.selected_option.value;
     const status = value === ANY ? null : STATUSES.includes(value) ? (value as RunStatus) : undefined;
     await moveFromClick(deps, args, (from) => (status === undefined ? null : navigate(from, { type: 'filter', filter: { status } })));

@@ -14,7 +14,6 @@ function filterOf(value: string): Partial<RunFilter> | null {
 
 export function runsTag(deps: ListenerDeps) {
   return async (args: ClickArgs<StaticSelectAction>): Promise<void> => {
-    await args.ack();
     const filter = filterOf(args.action.selected_option.value);
     await moveFromClick(deps, args, (from) => (filter === null ? null : navigate(from, { type: 'filter', filter })));
   };
