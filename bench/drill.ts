@@ -29,7 +29,8 @@ import { TEST_BOT_TOKEN, TEST_SIGNING_SECRET, type TestBotOptions } from '../tes
 import { BotProcess } from '../test/support/bot-process';
 import { ChangingMetaflow } from '../test/support/changing-metaflow';
 import { DEFAULT_CHANNELS, DEFAULT_USERS, startFakeSlack, type FakeUser } from '../test/support/fake-slack';
-import { NotificationBurst, prng, sleep } from '../test/support/notification-burst';
+import { NotificationBurst, sleep } from '../test/support/notification-burst';
+import { prng } from '../test/support/prng';
 import { deleteRedisKeys } from '../test/support/redis';
 import { Balancer } from './drill-balancer';
 import { Correlator, session, SimulatedUser, type Sample } from './load-users';

@@ -11,6 +11,7 @@
  */
 import { existsSync, promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { prng } from '../test/support/prng';
 
 export interface Scale {
   /** Small flows `Flow00`, `Flow01` …, each shaped like HelloFlow (start → a → end). */
@@ -90,18 +91,6 @@ const LOG_TASK_STEP = 'join';
 const MAX_WORKERS = 16;
 
 // ── small helpers ──────────────────────────────────────────────────────────────────────────
-
-/** mulberry32: a tiny seeded generator, so the same seed always writes the same folder. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function uuid4(rand: () => number): string {
   const hex = (n: number): string =>

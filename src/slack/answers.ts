@@ -1,14 +1,16 @@
 /**
- * Modal answers that outlive the replica that took them. After the ack, a modal answer takes
- * two Slack calls: show a loading view, then replace it with what Metaflow holds. A replica
- * killed in between would leave the user in front of "Reading Metaflow…" for good, since Slack
- * never sends a click twice. So each answer is held in the shared state store from just after
- * the ack until its view is replaced, under a lease, and every replica looks now and then for
- * answers whose lease ran out (their replica died) and finishes them (`AnswerRecovery`).
+ * Answers that outlive the replica that took them. After the ack, a modal answer takes two
+ * Slack calls: show a loading view, then replace it with what Metaflow holds. A replica killed
+ * in between would leave the user in front of "Reading Metaflow…" for good, since Slack never
+ * sends a command or a click twice. So each answer (a slash command, a click in a modal, an App
+ * Home) is held in the shared state store, under a lease, until the user sees it, and every
+ * replica looks now and then for answers whose lease ran out (their replica died) and finishes
+ * them (`AnswerRecovery`).
  *
- * A slash command is held before its ack; a click just after it (the listeners ack first), so
- * a click whose replica dies in the microseconds between its ack and that store write is not
- * covered (docs/performance.md).
+ * Commands and clicks in modals are held before their ack, App Home as its event arrives (Bolt acks
+ * events itself; Slack sends an event again when no ack came). One gap remains: a replica
+ * killed just after Slack pushed a loading view and before the new view's id was recorded; the
+ * recovery then fills the view under it (docs/performance.md).
  */
 import type { Logger, webApi } from '@slack/bolt';
 import { createHash } from 'node:crypto';
@@ -39,9 +41,9 @@ export interface CommandTarget {
 export interface AnswerSettings {
   /** This replica's name on its leases. */
   owner: string;
-  /** How long an answer may take before another replica finishes it; a second render is harmless (the view's hash settles it). */
+  /** How long an answer may go without its replica renewing the lease before another replica finishes it. */
   leaseMs: number;
-  /** How often each replica looks for answers left behind. */
+  /** How often each replica renews its own leases and looks for answers left behind; well under `leaseMs`. */
   sweepMs: number;
 }
 
@@ -65,7 +67,10 @@ export function homeKey(user: string): string {
   return `home:${user}`;
 }
 
-/** The key a command is held under until it has a view: response_urls are credentials, so only a digest of one. */
+/**
+ * The key a command is held under until it has a view. Keys show in logs and response_urls are
+ * credentials, so the key is a digest; the URL itself is kept only inside the held answer.
+ */
 export function replyKey(responseUrl: string): string {
   return `reply:${createHash('sha256').update(responseUrl).digest('hex').slice(0, 32)}`;
 }
@@ -96,6 +101,9 @@ export interface HeldView {
 }
 
 export class PendingAnswers {
+  /** What this replica holds now: its leases are renewed while it works (`renew`). */
+  private readonly mine = new Set<string>();
+
   constructor(
     private readonly state: StateStore,
     readonly settings: AnswerSettings,
@@ -109,6 +117,7 @@ export class PendingAnswers {
   async hold(view: HeldView, user: string, target: AnswerTarget, logger: Logger): Promise<void> {
     const nav = encodeTarget(target);
     if (nav === null || view.id === '') return;
+    this.mine.add(view.id);
     const now = this.now();
     const write = this.state.holdAnswer({ viewId: view.id, hash: view.hash, user, nav, createdAt: now }, this.settings.owner, now + this.settings.leaseMs).then(
       () => true,
@@ -124,11 +133,18 @@ export class PendingAnswers {
   }
 
   async release(viewId: string, logger: Logger): Promise<void> {
+    this.mine.delete(viewId);
     try {
-      await this.state.releaseAnswer(viewId);
+      await this.state.releaseAnswer(viewId, this.settings.owner);
     } catch (err) {
       logger.warn(`Could not forget the answer under way in view ${viewId}: ${(err as Error).message}`);
     }
+  }
+
+  /** Extends the leases of what this replica is still working on, so that a slow answer (a backend retrying for a minute) is not taken over. */
+  async renew(): Promise<void> {
+    if (this.mine.size === 0) return;
+    await this.state.renewAnswers(this.settings.owner, [...this.mine], this.now() + this.settings.leaseMs);
   }
 
   /** Answers left behind by a replica that died, now leased to this one. */
@@ -174,6 +190,7 @@ export class AnswerRecovery {
   async sweep(): Promise<void> {
     let taken: PendingAnswer[];
     try {
+      await this.answers.renew();
       taken = await this.answers.takeOver();
     } catch (err) {
       this.io.logger.warn(`Could not look for answers left behind: ${(err as Error).message}`);

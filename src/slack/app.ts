@@ -37,8 +37,10 @@ export interface Observability {
  * view action without its view), which Slack never sends: the request is refused with 400.
  */
 async function refuseUnreadable(args: ReceiverProcessEventErrorHandlerArgs): Promise<boolean> {
-  if (!(args.error instanceof TypeError) || args.response.headersSent) return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
-  args.logger.warn(`Refused a Slack request Bolt could not read: ${args.error.message}`);
+  // Bolt hands over a TypeError of its own middleware wrapped (UnknownError, `original`).
+  const error: unknown = args.error instanceof TypeError ? args.error : (args.error as { original?: unknown }).original;
+  if (!(error instanceof TypeError) || args.response.headersSent) return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
+  args.logger.warn(`Refused a Slack request Bolt could not read: ${error.message}`);
   args.response.writeHead(400);
   args.response.end();
   return true;

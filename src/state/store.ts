@@ -191,8 +191,13 @@ export interface StateStore {
 
   /** Holds an answer for `owner` until `leaseUntil` (epoch ms); replaces any held for the same view. */
   holdAnswer(answer: PendingAnswer, owner: string, leaseUntil: number): Promise<void>;
-  /** Forgets the answer held for a view (done, or given up); no error if there is none. */
-  releaseAnswer(viewId: string): Promise<void>;
+  /**
+   * Forgets the answer held for a view (done, or given up) if `owner` holds it: a later click
+   * on the same view, held by another replica, stays. No error if there is none.
+   */
+  releaseAnswer(viewId: string, owner: string): Promise<void>;
+  /** Extends to `leaseUntil` the leases of those of `viewIds` that `owner` still holds; returns how many. */
+  renewAnswers(owner: string, viewIds: readonly string[], leaseUntil: number): Promise<number>;
   /**
    * Takes over, atomically, up to `limit` answers whose lease ended before `now` (oldest first):
    * they are held for `owner` until `leaseUntil` and returned. Two replicas never take the same one.

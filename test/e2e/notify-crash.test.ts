@@ -29,7 +29,8 @@ import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
 import { TEST_APP_TOKEN, TEST_BOT_TOKEN, type TestBotOptions } from '../support/bot';
 import { BotProcess, buildBot } from '../support/bot-process';
 import { ChangingMetaflow } from '../support/changing-metaflow';
-import { NotificationBurst, prng, sleep } from '../support/notification-burst';
+import { NotificationBurst, sleep } from '../support/notification-burst';
+import { prng } from '../support/prng';
 import { deleteRedisKeys, REDIS_TEST_URL, redisUnreachable } from '../support/redis';
 
 const SEED = Number(process.env.NOTIFY_CRASH_SEED ?? Date.now() % 1_000_000_007);

@@ -14,18 +14,6 @@ import type { StateStore, Transition } from '../../src/state/store';
 import type { FakeChannel, FakeSlack, FakeSlackCall } from './fake-slack';
 import type { ChangingMetaflow } from './changing-metaflow';
 
-/** mulberry32: the same seed gives the same burst and the same kill times. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export interface Notice {

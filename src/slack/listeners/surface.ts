@@ -201,10 +201,15 @@ export async function moveFromClick(deps: ListenerDeps, args: MoveClick, decide:
   const { body, client, logger } = args;
   const view = body.view;
   const io = { client, logger };
-  const from = view ? decodeNav(view.private_metadata) : null;
-  const move = from && decide(from);
-  if (view && move) await holdMove(deps, io, body.user.id, view, move);
-  await args.ack();
+  let move: Move | null = null;
+  try {
+    const from = view ? decodeNav(view.private_metadata) : null;
+    move = from && decide(from);
+    if (view && move) await holdMove(deps, io, body.user.id, view, move);
+  } finally {
+    // Whatever failed above, Slack gets its ack: the failure is the bot's, not the request's.
+    await args.ack();
+  }
   await afterAck();
   if (!view) return;
   if (!move) return showOutOfDate(io, view);

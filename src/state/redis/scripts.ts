@@ -169,6 +169,27 @@ end
 return taken
 `);
 
+/** ARGV: prefix, owner, view id. Deletes the answer only if `owner` holds it. */
+export const RELEASE_ANSWER = script(`
+local key = P .. ':answer:' .. ARGV[3]
+if redis.call('HGET', key, 'owner') ~= ARGV[2] then return 0 end
+redis.call('DEL', key)
+redis.call('ZREM', P .. ':answers:leases', ARGV[3])
+return 1
+`);
+
+/** ARGV: prefix, owner, lease until, view ids…. Extends the leases `owner` still holds; returns how many. */
+export const RENEW_ANSWERS = script(`
+local renewed = 0
+for i = 4, #ARGV do
+  if redis.call('HGET', P .. ':answer:' .. ARGV[i], 'owner') == ARGV[2] then
+    redis.call('ZADD', P .. ':answers:leases', ARGV[3], ARGV[i])
+    renewed = renewed + 1
+  end
+end
+return renewed
+`);
+
 /** ARGV: prefix, channel, flow. Subscription fields are JSON arrays starting with channel and flow. */
 export const UNSUBSCRIBE = script(`
 local key = P .. ':subscriptions'

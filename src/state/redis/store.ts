@@ -28,7 +28,9 @@ import {
   MARK_FAILED,
   MARK_POSTED,
   PRUNE,
+  RELEASE_ANSWER,
   RELEASE_LEADERSHIP,
+  RENEW_ANSWERS,
   RENEW_LEADERSHIP,
   runScript,
   TAKE_OVER_ANSWERS,
@@ -255,8 +257,13 @@ export class RedisStateStore implements StateStore {
     await this.commit(tx.zadd(this.keys.answerLeases, leaseUntil, answer.viewId));
   }
 
-  async releaseAnswer(viewId: string): Promise<void> {
-    await this.commit(this.redis.multi().del(this.keys.answer(viewId)).zrem(this.keys.answerLeases, viewId));
+  async releaseAnswer(viewId: string, owner: string): Promise<void> {
+    await this.script(RELEASE_ANSWER, owner, viewId);
+  }
+
+  async renewAnswers(owner: string, viewIds: readonly string[], leaseUntil: number): Promise<number> {
+    if (viewIds.length === 0) return 0;
+    return Number(await this.script(RENEW_ANSWERS, owner, leaseUntil, ...viewIds));
   }
 
   async takeOverAnswers(owner: string, now: number, leaseUntil: number, limit: number): Promise<PendingAnswer[]> {

@@ -344,8 +344,13 @@ export class SqliteStateStore implements StateStore {
       .run({ viewId: answer.viewId, hash: answer.hash, user: answer.user, nav: answer.nav, createdAt: answer.createdAt, owner, leaseUntil });
   }
 
-  async releaseAnswer(viewId: string): Promise<void> {
-    this.sql('DELETE FROM pending_answers WHERE view_id = ?').run(viewId);
+  async releaseAnswer(viewId: string, owner: string): Promise<void> {
+    this.sql('DELETE FROM pending_answers WHERE view_id = @viewId AND owner = @owner').run({ viewId, owner });
+  }
+
+  async renewAnswers(owner: string, viewIds: readonly string[], leaseUntil: number): Promise<number> {
+    const renew = this.sql('UPDATE pending_answers SET lease_until = @leaseUntil WHERE view_id = @viewId AND owner = @owner');
+    return this.db.transaction(() => viewIds.reduce((n, viewId) => n + renew.run({ viewId, owner, leaseUntil }).changes, 0))();
   }
 
   async takeOverAnswers(owner: string, now: number, leaseUntil: number, limit: number): Promise<PendingAnswer[]> {

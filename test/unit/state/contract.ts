@@ -384,14 +384,32 @@ export function stateStoreContract(backend: StoreBackend): void {
       expect(await store.takeOverAnswers('e', T + 11, T + 9000, 10)).toStrictEqual([answer('V1', { hash: 'h2' })]);
     });
 
+    it('lets only its holder release an answer: a later click on the view, held elsewhere, stays', async () => {
+      await store.holdAnswer(answer('V1'), 'a', T);
+      await store.holdAnswer(answer('V1', { nav: 'later click' }), 'b', T);
+      await store.releaseAnswer('V1', 'a');
+      expect(await store.takeOverAnswers('c', T + 1, T + 100, 10)).toStrictEqual([answer('V1', { nav: 'later click' })]);
+    });
+
+    it('renews the leases its owner still holds, and only those', async () => {
+      await store.holdAnswer(answer('V1'), 'a', T);
+      await store.holdAnswer(answer('V2'), 'a', T);
+      await store.holdAnswer(answer('V3'), 'b', T);
+      expect(await store.renewAnswers('a', ['V1', 'V3', 'V-unknown'], T + 1000)).toBe(1);
+      expect(await store.renewAnswers('a', [], T + 1000)).toBe(0);
+      const taken = await store.takeOverAnswers('c', T + 1, T + 5000, 10);
+      expect(taken.map((t) => t.viewId).sort()).toEqual(['V2', 'V3']);
+      expect(await store.takeOverAnswers('c', T + 1001, T + 5000, 10)).toStrictEqual([answer('V1')]);
+    });
+
     it('forgets a released answer, and releases an unknown view quietly', async () => {
       await store.holdAnswer(answer('V1'), 'a', T);
       await store.holdAnswer(answer('V2'), 'a', T);
-      await store.releaseAnswer('V1');
-      await store.releaseAnswer('V1');
-      await store.releaseAnswer('V-unknown');
+      await store.releaseAnswer('V1', 'a');
+      await store.releaseAnswer('V1', 'a');
+      await store.releaseAnswer('V-unknown', 'a');
       expect(await store.takeOverAnswers('b', T + 1, T + 100, 10)).toStrictEqual([answer('V2')]);
-      await store.releaseAnswer('V2');
+      await store.releaseAnswer('V2', 'b');
       expect(await store.takeOverAnswers('b', T + 1000, T + 2000, 10)).toEqual([]);
       // Held anew after a release, an answer is a new one: nothing of the old is kept.
       await store.holdAnswer(answer('V1', { createdAt: T + 7 }), 'a', T);

@@ -6,7 +6,7 @@ import { moveFromClick, type ClickArgs } from '../surface';
 
 export function pickStep(deps: ListenerDeps) {
   return async (args: ClickArgs<StaticSelectAction>): Promise<void> => {
-    const step = args.action.selected_option.value;
-    await moveFromClick(deps, args, (from) => navigate(from, { type: 'step', step }));
+    const step = String(args.action.selected_option?.value ?? '');
+    await moveFromClick(deps, args, (from) => (step === '' ? null : navigate(from, { type: 'step', step })));
   };
 }

@@ -10,7 +10,8 @@ const STATUSES: readonly string[] = ['running', 'successful', 'failed', 'lost'] 
 
 export function runsStatus(deps: ListenerDeps) {
   return async (args: ClickArgs<StaticSelectAction>): Promise<void> => {
-    const value = args.action.selected_option.value;
+    // A payload Slack would never send must not throw before the ack (moveFromClick acks).
+    const value = String(args.action.selected_option?.value ?? '');
     const status = value === ANY ? null : STATUSES.includes(value) ? (value as RunStatus) : undefined;
     await moveFromClick(deps, args, (from) => (status === undefined ? null : navigate(from, { type: 'filter', filter: { status } })));
   };

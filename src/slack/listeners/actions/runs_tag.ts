@@ -14,7 +14,7 @@ function filterOf(value: string): Partial<RunFilter> | null {
 
 export function runsTag(deps: ListenerDeps) {
   return async (args: ClickArgs<StaticSelectAction>): Promise<void> => {
-    const filter = filterOf(args.action.selected_option.value);
+    const filter = filterOf(String(args.action.selected_option?.value ?? ''));
     await moveFromClick(deps, args, (from) => (filter === null ? null : navigate(from, { type: 'filter', filter })));
   };
 }

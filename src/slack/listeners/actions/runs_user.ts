@@ -7,7 +7,8 @@ import { moveFromClick, type ClickArgs } from '../surface';
 
 export function runsUser(deps: ListenerDeps) {
   return async (args: ClickArgs<StaticSelectAction>): Promise<void> => {
-    const value = args.action.selected_option.value;
+    // A payload Slack would never send must not throw before the ack (moveFromClick acks).
+    const value = String(args.action.selected_option?.value ?? '');
     const user = value === ANY ? null : value.startsWith(USER_OPTION_PREFIX) ? value.slice(USER_OPTION_PREFIX.length) : undefined;
     await moveFromClick(deps, args, (from) => (user === undefined ? null : navigate(from, { type: 'filter', filter: { user } })));
   };

@@ -49,9 +49,12 @@ export function metaflow(deps: ListenerDeps) {
     const user = command.user_id;
     const io = { client, logger };
     // Held before the ack: from here on, a replica that dies leaves the command to another (answers.ts).
-    const held = command.response_url ? replyKey(command.response_url) : null;
-    if (held) await deps.answers.hold({ id: held, hash: null }, user, { command: text, channel, responseUrl: command.response_url }, logger);
-    await ack();
+    const held = typeof command.response_url === 'string' && command.response_url !== '' ? replyKey(command.response_url) : null;
+    try {
+      if (held) await deps.answers.hold({ id: held, hash: null }, user, { command: text, channel, responseUrl: command.response_url }, logger);
+    } finally {
+      await ack();
+    }
     await afterAck();
     try {
       const load = command.trigger_id ? commandModal(text, command.command, deps, channel, user, io) : null;
