@@ -178,8 +178,9 @@ function phaseTable(phases: Phase[]): string {
 const out = (text = ''): void => void process.stdout.write(`${text}\n`);
 
 const LEGEND = [
-  'err: requests whose answer never came (or Slack refused); fallback: modal commands answered as a message because the bot called',
-  'views.open after the trigger expired; bot ack p99: the bucket of the bot’s own ack histogram (route handler to answer) holding p99;',
+  'err: requests whose answer never came (or Slack refused); fallback: answered another way after a Slack refusal (a modal command as a',
+  'message when its trigger expired; a view in place when the stack was full); bot ack p99: the bucket of the bot’s own ack histogram',
+  '(route handler to answer) holding p99;',
   'cache hit: of the client cache during the phase; gen lag p99: this process’s event-loop delay, the measuring error of every figure',
 ].join('\n');
 
