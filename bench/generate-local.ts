@@ -92,6 +92,13 @@ const MAX_WORKERS = 16;
 
 // ── small helpers ──────────────────────────────────────────────────────────────────────────
 
+/** V8 refuses Promise.all over more than about two million promises: a 100,000-task run has 2.7 million files. */
+const PROMISE_CHUNK = 100_000;
+
+async function inChunks<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += PROMISE_CHUNK) await Promise.all(items.slice(i, i + PROMISE_CHUNK).map(fn));
+}
+
 function uuid4(rand: () => number): string {
   const hex = (n: number): string =>
     Array.from({ length: n }, () => Math.floor(rand() * 16).toString(16)).join('');
@@ -189,17 +196,15 @@ class Writer {
       }
     }
     for (const level of levels) {
-      await Promise.all(level.map((dir) => this.limiter.run(() => fs.mkdir(join(base, dir)))));
+      await inChunks(level, (dir) => this.limiter.run(() => fs.mkdir(join(base, dir))));
       this.dirs += level.length;
     }
-    await Promise.all(
-      [...tree].map(([path, text]) =>
-        this.limiter.run(async () => {
-          await fs.writeFile(join(base, path), text);
-          this.files += 1;
-          this.bytes += Buffer.byteLength(text);
-        }),
-      ),
+    await inChunks([...tree], ([path, text]) =>
+      this.limiter.run(async () => {
+        await fs.writeFile(join(base, path), text);
+        this.files += 1;
+        this.bytes += Buffer.byteLength(text);
+      }),
     );
   }
 }
