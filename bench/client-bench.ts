@@ -11,14 +11,14 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { MetaflowClient, type TaskRef } from '../src/metaflow/client';
 import { LocalDatastore } from '../src/metaflow/datastore/local';
 import { LocalMetadataSource } from '../src/metaflow/local/metadata';
 import type { LogPage } from '../src/metaflow/logtail';
 import { DEFAULT_LOST_AFTER_MS } from '../src/metaflow/status';
-import type { DatasetInfo } from './generate-local';
+import { scratchParent, type DatasetInfo } from './generate-local';
 
 const WARM_REPEATS = 20;
 const INFO_FILE = 'dataset.json';
@@ -52,14 +52,6 @@ async function timed(fn: () => Promise<void>): Promise<number> {
 /** Nearest-rank percentile of an ascending list. */
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
-/**
- * Tiny files are created and deleted many times faster in memory than on a journaling disk
- * (minutes rather than seconds on small VMs), and cold reads hit the page cache either way.
- */
-function scratchParent(): string {
-  return existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 }
 
 /** A dataset kept in BENCH_DATASET_DIR, or null when it has to be generated. */

@@ -21,18 +21,20 @@
  *   BENCH_QUICK=1          a smaller dataset and fewer users: about a minute
  *   BENCH_USERS=1,10,50    user counts of the warm phases (default 1,10,50,200)
  *   BENCH_BACKENDS=local   (default local,service; empty: only the foreach step views)
- *   BENCH_BIG_TASKS=100000 the large foreach (default 5,000: 100,000 is 2.7 million files, which
- *                          take over ten minutes to write on two cores)
+ *   BENCH_BIG_TASKS=100000 the large foreach (default 5,000: 100,000 is 2.7 million files and a
+ *                          million folders, which take over ten minutes to write on two cores and
+ *                          do not fit the inodes of a 24 GB /dev/shm: set BENCH_SCRATCH_DIR too)
+ *   BENCH_SCRATCH_DIR=dir  where datasets are generated (default /dev/shm, else the temp folder)
  *   BENCH_PHASE_SECONDS=15 the time cap of one phase (requests are not started after it)
  *   BENCH_DATASET_DIR=dir  keep the main dataset there and reuse it on later runs
  */
 import { spawn } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { DEFAULT_USERS, startFakeSlack, type FakeSlack, type FakeUser } from '../test/support/fake-slack';
-import type { DatasetInfo, Scale } from './generate-local';
+import { scratchParent, type DatasetInfo, type Scale } from './generate-local';
 import { startBotProcess, type BotMetrics, type BotProcess } from './load-bot';
 import { startServiceProcess, type ServiceProcess } from './load-service';
 import { Correlator, session, SimulatedUser, type Sample } from './load-users';
@@ -185,11 +187,6 @@ const LEGEND = [
 ].join('\n');
 
 // ── the dataset ────────────────────────────────────────────────────────────────────────────
-
-/** Tiny files are created many times faster in memory than on a journaling disk. */
-function scratchParent(): string {
-  return existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
-}
 
 /**
  * In a child process, as the client bench does, so that this process stays small. The generator
