@@ -28,12 +28,12 @@ import { RedisStateStore } from '../src/state/redis/store';
 import { TEST_BOT_TOKEN, TEST_SIGNING_SECRET, type TestBotOptions } from '../test/support/bot';
 import { BotProcess } from '../test/support/bot-process';
 import { ChangingMetaflow } from '../test/support/changing-metaflow';
-import { DEFAULT_CHANNELS, DEFAULT_USERS, startFakeSlack, type FakeUser } from '../test/support/fake-slack';
+import { DEFAULT_CHANNELS, DEFAULT_USERS, startFakeSlack } from '../test/support/fake-slack';
 import { NotificationBurst, sleep } from '../test/support/notification-burst';
 import { prng } from '../test/support/prng';
 import { deleteRedisKeys } from '../test/support/redis';
 import { Balancer } from './drill-balancer';
-import { Correlator, session, SimulatedUser, type Sample } from './load-users';
+import { Correlator, session, SimulatedUser, simulatedPeople, type Sample } from './load-users';
 
 const SEED = Number(process.env.DRILL_SEED ?? Date.now() % 1_000_000_007);
 const KILLS = Number(process.env.DRILL_KILLS ?? 10);
@@ -69,17 +69,13 @@ interface Kill {
   restartMs: number;
 }
 
-function users(): FakeUser[] {
-  return [...DEFAULT_USERS, ...Array.from({ length: USERS }, (_, i) => ({ id: `U0DRILL${String(i).padStart(3, '0')}`, name: `driller${i}`, realName: `Drill User ${i}`, email: `driller${i}@example.com` }))];
-}
-
 async function main(): Promise<number> {
   const began = Date.now();
   const prefix = `metaflowbot-drill:${randomUUID()}`;
-  const people = users();
+  const people = simulatedPeople(USERS);
   const fake = await startFakeSlack({
     token: TEST_BOT_TOKEN,
-    users: people,
+    users: [...DEFAULT_USERS, ...people],
     channels: [...DEFAULT_CHANNELS, ...NotificationBurst.fakeChannels('drill', FLOWS)],
     rateLimits: { 'chat.postMessage': { limit: 1, windowMs: 1000, per: 'channel' } },
   });
@@ -128,7 +124,7 @@ async function main(): Promise<number> {
     const samples: Sample[] = [];
     const correlator = new Correlator(fake, ANSWER_TIMEOUT_MS);
     const clicking = Promise.all(
-      people.slice(DEFAULT_USERS.length).map(async (user, i) => {
+      people.map(async (user, i) => {
         const person = new SimulatedUser({ fake, correlator, baseUrl: balancer.url, signingSecret: TEST_SIGNING_SECRET, user, record: (s) => samples.push(s) });
         for (let turn = i; !chaosDone; turn += USERS) await session(person, { flow: BROWSE_FLOW, runsShown: BROWSE_RUNS }, turn, Number.MAX_SAFE_INTEGER);
       }),

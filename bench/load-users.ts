@@ -252,6 +252,11 @@ export class SimulatedUser {
   }
 }
 
+/** `count` people for the fake workspace, besides its default ones: user0@example.com … */
+export function simulatedPeople(count: number): FakeUser[] {
+  return Array.from({ length: count }, (_, i) => ({ id: `U0LOAD${String(i).padStart(4, '0')}`, name: `user${i}`, realName: `Load User ${i}`, email: `user${i}@example.com` }));
+}
+
 export interface Plan {
   flow: string;
   /** Runs the sessions look at, spread over users (the first page of the runs list). */

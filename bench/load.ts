@@ -37,7 +37,7 @@ import { DEFAULT_USERS, startFakeSlack, type FakeSlack, type FakeUser } from '..
 import { scratchParent, type DatasetInfo, type Scale } from './generate-local';
 import { startBotProcess, type BotMetrics, type BotProcess } from './load-bot';
 import { startServiceProcess, type ServiceProcess } from './load-service';
-import { Correlator, session, SimulatedUser, type Sample } from './load-users';
+import { Correlator, session, SimulatedUser, simulatedPeople, type Sample } from './load-users';
 
 const SIGNING_SECRET = 'abcdef0123456789abcdef0123456789';
 const BOT_TOKEN = 'xoxb-bench';
@@ -220,10 +220,6 @@ async function mainDataset(scratch: string): Promise<{ info: DatasetInfo; dir: s
 
 // ── running phases ─────────────────────────────────────────────────────────────────────────
 
-function benchUsers(count: number): FakeUser[] {
-  return [...DEFAULT_USERS, ...Array.from({ length: count }, (_, i) => ({ id: `U0LOAD${String(i).padStart(4, '0')}`, name: `user${i}`, realName: `Load User ${i}`, email: `user${i}@example.com` }))];
-}
-
 interface Target {
   backend: string;
   env: Record<string, string>;
@@ -349,7 +345,7 @@ async function main(): Promise<void> {
   const began = performance.now();
   const scratch = await fs.mkdtemp(join(scratchParent(), 'metaflowbot-load-'));
   const maxUsers = Math.max(TARGET_USERS, ...USER_COUNTS, 10);
-  const users = benchUsers(maxUsers);
+  const users = [...DEFAULT_USERS, ...simulatedPeople(maxUsers)];
   const fake = await startFakeSlack({ token: BOT_TOKEN, users });
   const bench = new Bench(fake, users, scratch);
   let service: ServiceProcess | null = null;

@@ -5,6 +5,7 @@
 import { webApi } from '@slack/bolt';
 import { loadConfig, type BotConfig } from '../config';
 import { createBackend } from '../metaflow/backend';
+import { resolveWithin } from '../metaflow/concurrency';
 import { describeSettings } from '../metaflow/config';
 
 export interface CheckLine {
@@ -13,15 +14,9 @@ export interface CheckLine {
 }
 
 async function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000} s`)), ms);
-  });
-  try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  const answer = await resolveWithin(p, ms);
+  if (answer === null) throw new Error(`${what} did not answer within ${ms / 1000} s`);
+  return answer;
 }
 
 function reason(err: unknown): string {

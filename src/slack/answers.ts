@@ -16,6 +16,7 @@ import type { Logger, webApi } from '@slack/bolt';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { withPrincipal } from '../access/context';
+import { resolveWithin } from '../metaflow/concurrency';
 import type { PendingAnswer, StateStore } from '../state/store';
 import { decodeNav, encodeNav, type Nav } from './navigation';
 
@@ -126,10 +127,9 @@ export class PendingAnswers {
         return true;
       },
     );
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), HOLD_WAIT_MS)));
-    if (!(await Promise.race([write, late]))) logger.warn(`The state store took over ${HOLD_WAIT_MS} ms to record the answer under way in view ${view.id}; going on without waiting.`);
-    clearTimeout(timer);
+    if ((await resolveWithin(write, HOLD_WAIT_MS)) === null) {
+      logger.warn(`The state store took over ${HOLD_WAIT_MS} ms to record the answer under way in view ${view.id}; going on without waiting.`);
+    }
   }
 
   async release(viewId: string, logger: Logger): Promise<void> {
@@ -138,6 +138,20 @@ export class PendingAnswers {
       await this.state.releaseAnswer(viewId, this.settings.owner);
     } catch (err) {
       logger.warn(`Could not forget the answer under way in view ${viewId}: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * Holds the answer to `user` in `view` while `work` shows it, and releases it however `work`
+   * ends. `replaces`: a hold this one takes over once written (a command's, on its response_url).
+   */
+  async whileHeld<T>(view: HeldView, user: string, target: AnswerTarget, logger: Logger, work: () => Promise<T>, replaces: string | null = null): Promise<T> {
+    await this.hold(view, user, target, logger);
+    if (replaces) await this.release(replaces, logger);
+    try {
+      return await work();
+    } finally {
+      await this.release(view.id, logger);
     }
   }
 

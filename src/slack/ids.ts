@@ -124,3 +124,12 @@ export function decodeValue<T>(schema: z.ZodType<T>, text: string | undefined): 
     return null;
   }
 }
+
+/**
+ * The value of the option picked in a select; '' for a payload without one, which Slack never
+ * sends but a forged request may (a click is acked after this is read, so it must not throw).
+ */
+export function selectedValue(action: { selected_option?: { value?: unknown } | null }): string {
+  const value = action.selected_option?.value;
+  return typeof value === 'string' ? value : '';
+}

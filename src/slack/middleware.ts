@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import { withPrincipal } from '../access/context';
+import { resolveWithin } from '../metaflow/concurrency';
 import type { Principal } from '../access/policy';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
@@ -106,13 +107,6 @@ export class InFlight {
   /** Resolves when every listener at work now has finished, or after `timeoutMs`; true if all finished. */
   async drain(timeoutMs: number): Promise<boolean> {
     if (this.running.size === 0) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-    const done = Promise.allSettled([...this.running]).then(() => true as const);
-    try {
-      return await Promise.race([done, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return (await resolveWithin(Promise.allSettled([...this.running]), timeoutMs)) !== null;
   }
 }

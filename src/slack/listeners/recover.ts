@@ -10,11 +10,18 @@ import { replaceView, showScreen } from './surface';
 
 /** The slash command of manifest.yml: a recovered command's errors name it. */
 const COMMAND = '/metaflow';
+const RESPOND_TIMEOUT_MS = 10_000;
 
 /** What Bolt's `respond` does: a JSON post to the command's response_url. */
 function respondTo(responseUrl: string): RespondFn {
   return async (message) => {
-    const res = await fetch(responseUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(typeof message === 'string' ? { text: message } : message) });
+    // Bounded: recoveries run one after the other, so one hung post must not stall the rest.
+    const res = await fetch(responseUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(typeof message === 'string' ? { text: message } : message),
+      signal: AbortSignal.timeout(RESPOND_TIMEOUT_MS),
+    });
     if (!res.ok) throw new Error(`Slack answered ${res.status} to a response_url post`);
     return res;
   };

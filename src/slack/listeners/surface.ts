@@ -93,19 +93,6 @@ export interface Answering {
   replaces?: string | null;
 }
 
-/** Holds the answer while `work` replaces `view`: released however `work` ends. */
-async function holding<T>(io: SurfaceIO, answering: Answering | undefined, view: Shown, work: () => Promise<T>): Promise<T> {
-  if (!answering) return work();
-  const { answers } = answering.deps;
-  await answers.hold(view, answering.user, answering.target, io.logger);
-  if (answering.replaces) await answers.release(answering.replaces, io.logger);
-  try {
-    return await work();
-  } finally {
-    await answers.release(view.id, io.logger);
-  }
-}
-
 /** Opens a modal with `first` at once, then replaces it with what `load` builds. False when
  *  Slack refused to open it (an expired trigger_id): the caller answers another way. */
 export async function openModal(io: SurfaceIO, triggerId: string, first: ModalView, load?: () => Promise<ModalView>, answering?: Answering): Promise<boolean> {
@@ -116,7 +103,9 @@ export async function openModal(io: SurfaceIO, triggerId: string, first: ModalVi
     io.logger.warn(`Could not open a modal (${slackError(err) ?? 'error'}).`);
     return false;
   }
-  if (load) await holding(io, answering, opened, async () => replaceView(io, opened, await load()));
+  if (!load) return true;
+  const fill = async (): Promise<unknown> => replaceView(io, opened, await load());
+  await (answering ? answering.deps.answers.whileHeld(opened, answering.user, answering.target, io.logger, fill, answering.replaces) : fill());
   return true;
 }
 
@@ -162,9 +151,9 @@ export async function moveModal(deps: ListenerDeps, io: SurfaceIO, userId: strin
     if (shown === null || shown.target.id !== from.id) await answers.release(from.id, io.logger);
   }
   if (!shown) return;
-  const target = shown.target;
+  const { target, nav } = shown;
   try {
-    await showScreen(deps, io, target, userId, shown.nav);
+    await showScreen(deps, io, target, userId, nav);
   } finally {
     await answers.release(target.id, io.logger);
   }

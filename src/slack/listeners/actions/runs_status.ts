@@ -1,7 +1,7 @@
 /** The status filter of the runs modal. */
 import type { StaticSelectAction } from '@slack/bolt';
 import type { RunStatus } from '../../../metaflow/model';
-import { ANY } from '../../ids';
+import { ANY, selectedValue } from '../../ids';
 import { navigate } from '../../navigation';
 import type { ListenerDeps } from '../deps';
 import { moveFromClick, type ClickArgs } from '../surface';
@@ -10,8 +10,7 @@ const STATUSES: readonly string[] = ['running', 'successful', 'failed', 'lost'] 
 
 export function runsStatus(deps: ListenerDeps) {
   return async (args: ClickArgs<StaticSelectAction>): Promise<void> => {
-    // A payload Slack would never send must not throw before the ack (moveFromClick acks).
-    const value = String(args.action.selected_option?.value ?? '');
+    const value = selectedValue(args.action);
     const status = value === ANY ? null : STATUSES.includes(value) ? (value as RunStatus) : undefined;
     await moveFromClick(deps, args, (from) => (status === undefined ? null : navigate(from, { type: 'filter', filter: { status } })));
   };

@@ -1,7 +1,7 @@
 /** The tag filter of the runs modal: any tag, or one of the flow's recent tags (a query's
  *  several tags stay as they are). */
 import type { StaticSelectAction } from '@slack/bolt';
-import { ANY, KEEP_TAGS, TAG_OPTION_PREFIX } from '../../ids';
+import { ANY, KEEP_TAGS, selectedValue, TAG_OPTION_PREFIX } from '../../ids';
 import { navigate, type RunFilter } from '../../navigation';
 import type { ListenerDeps } from '../deps';
 import { moveFromClick, type ClickArgs } from '../surface';
@@ -14,7 +14,7 @@ function filterOf(value: string): Partial<RunFilter> | null {
 
 export function runsTag(deps: ListenerDeps) {
   return async (args: ClickArgs<StaticSelectAction>): Promise<void> => {
-    const filter = filterOf(String(args.action.selected_option?.value ?? ''));
+    const filter = filterOf(selectedValue(args.action));
     await moveFromClick(deps, args, (from) => (filter === null ? null : navigate(from, { type: 'filter', filter })));
   };
 }

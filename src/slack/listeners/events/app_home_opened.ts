@@ -8,12 +8,8 @@ export function appHomeOpened(deps: ListenerDeps) {
   return async ({ event, client, logger }: SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs): Promise<void> => {
     if (event.tab !== 'home') return;
     // Held while it is built: a replica that dies meanwhile leaves it to another (answers.ts).
-    const held = homeKey(event.user);
-    await deps.answers.hold({ id: held, hash: null }, event.user, { home: { channel: event.channel ?? null } }, logger);
-    try {
-      await publishHome(deps, { userId: event.user, channel: event.channel, force: false, current: event.view?.private_metadata, client, logger });
-    } finally {
-      await deps.answers.release(held, logger);
-    }
+    await deps.answers.whileHeld({ id: homeKey(event.user), hash: null }, event.user, { home: { channel: event.channel ?? null } }, logger, () =>
+      publishHome(deps, { userId: event.user, channel: event.channel, force: false, current: event.view?.private_metadata, client, logger }),
+    );
   };
 }

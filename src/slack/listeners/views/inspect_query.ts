@@ -5,6 +5,7 @@
  */
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
+import { resolveWithin } from '../../../metaflow/concurrency';
 import { NotFoundError } from '../../../metaflow/errors';
 import { RunQueryError } from '../../../metaflow/runspec';
 import { queryLocation } from '../../commands/open';
@@ -39,11 +40,7 @@ export function inspectQuery(deps: ListenerDeps) {
         throw err;
       }
     })();
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<null>((resolve) => {
-      timer = setTimeout(() => resolve(null), ANSWER_WITHIN_MS);
-    });
-    const first = await Promise.race([outcome, late]).finally(() => clearTimeout(timer));
+    const first = await resolveWithin(outcome, ANSWER_WITHIN_MS);
     if (first !== null) {
       await ack('inputError' in first ? { response_action: 'errors', errors: { [BLOCK.inspectQuery]: first.inputError } } : { response_action: 'update', view: first.view });
       return;
