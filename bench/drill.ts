@@ -11,7 +11,10 @@
  *   (an error status, or no view or message within 20 s), split into those that a replica
  *   had already received when it was killed and the others.
  *
- * The notifier runs with a 10 s lease and a 3 s leader ttl instead of 5 min and 25 s, and modal
+ * A killed replica restarts under the same replica id, so it takes back at once the
+ * notifications it was posting and looks each up in Slack before posting it again.
+ *
+ * The notifier runs with a 20 s lease and a 3 s leader ttl instead of 5 min and 25 s, and modal
  * answers with a 2 s lease instead of 10 s, so that a drill converges in seconds; the defaults
  * change how long recovery takes, not whether.
  *
@@ -50,7 +53,7 @@ const BROWSE_FLOW = 'DrillBrowseFlow';
 const BROWSE_RUNS = 20;
 const ANSWER_TIMEOUT_MS = 20_000;
 const CONVERGE_MS = 90_000;
-const NOTIFIER: NotifierOverrides = { requestTimeoutMs: 2000, retries: 0, claimLimit: 1, leaseMs: 10_000, idleMs: 100, leaderTtlMs: 3000 };
+const NOTIFIER: NotifierOverrides = { requestTimeoutMs: 2000, retries: 0, claimLimit: 1, leaseMs: 20_000, idleMs: 100, leaderTtlMs: 3000 };
 /** A modal answer left behind by a killed replica is finished by another within about 3 s. */
 const ANSWERS = { leaseMs: 2000, sweepMs: 500 };
 /** The bot as `npm run build` compiled it: dist/, which holds test/support/bot.js too. */
@@ -83,11 +86,19 @@ async function main(): Promise<number> {
   const state = await RedisStateStore.open(REDIS_URL, prefix);
   const balancer = await Balancer.start(REPLICAS);
   const replicas: (BotProcess | null)[] = Array.from({ length: REPLICAS }, () => null);
-  const replicaIds: string[] = Array.from({ length: REPLICAS }, () => '');
-  const options = (slot: number): TestBotOptions => {
-    replicaIds[slot] = `drill-${slot}-${randomUUID().slice(0, 6)}`;
-    return { slackApiUrl: fake.url, metaflowRoot: mf.root, pollIntervalMs: 250, lostAfterMs: 10 * 60 * 1000, state: { kind: 'redis', url: REDIS_URL, prefix }, notifier: { ...NOTIFIER, replicaId: replicaIds[slot] }, answers: ANSWERS };
-  };
+  // A restarted replica keeps its id, as a restarted container keeps its hostname, so it takes
+  // back at once what it held when it was killed.
+  const drillId = randomUUID().slice(0, 6);
+  const replicaIds = Array.from({ length: REPLICAS }, (_, slot) => `drill-${slot}-${drillId}`);
+  const options = (slot: number): TestBotOptions => ({
+    slackApiUrl: fake.url,
+    metaflowRoot: mf.root,
+    pollIntervalMs: 250,
+    lostAfterMs: 10 * 60 * 1000,
+    state: { kind: 'redis', url: REDIS_URL, prefix },
+    notifier: { ...NOTIFIER, replicaId: replicaIds[slot] },
+    answers: ANSWERS,
+  });
   const startReplica = async (slot: number): Promise<void> => {
     const bot = await BotProcess.start(BUILD, options(slot));
     replicas[slot] = bot;

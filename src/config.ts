@@ -11,7 +11,15 @@ import { z } from 'zod';
 import { accessSchema, type AccessConfig } from './access/policy';
 import { resolveMetaflowSettings, type MetaflowSettings } from './metaflow/config';
 
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+  /** One line per problem, each naming the setting, its value (secrets masked) and the fix. */
+  readonly issues: readonly string[];
+
+  constructor(message: string, issues: readonly string[] = [message]) {
+    super(message);
+    this.issues = issues;
+  }
+}
 
 export interface SlackSettings {
   botToken: string;
@@ -37,6 +45,8 @@ export interface BotConfig {
   state: { redisUrl: string | null; path: string };
   /** How often the watcher polls subscribed flows. */
   pollIntervalMs: number;
+  /** This process among the replicas, stable across its restarts; unset: `<host>:<port>`. */
+  replicaId?: string;
   /** Who may see what (YAML `access:` only; open when absent). */
   access: AccessConfig;
   /** The file the settings came from, when there was one. */
@@ -64,6 +74,7 @@ export const SETTINGS = {
   redisUrl: { env: 'REDIS_URL', yaml: 'state.redisUrl', secret: true },
   statePath: { env: 'METAFLOWBOT_STATE_PATH', yaml: 'state.path' },
   pollSeconds: { env: 'METAFLOWBOT_POLL_SECONDS', yaml: 'notifications.pollSeconds' },
+  replicaId: { env: 'METAFLOWBOT_REPLICA_ID', yaml: 'notifications.replicaId' },
 } satisfies Record<string, Setting>;
 
 type Key = keyof typeof SETTINGS;
@@ -78,7 +89,7 @@ const jsonObject = z.preprocess((v) => {
 }, z.record(z.string(), z.string(), { error: 'must be a JSON object mapping Slack user ids to Metaflow users, e.g. {"U012AB3CD": "alice"}' }));
 
 const schema = z.object({
-  botToken: z.string({ error: 'is required' }).regex(/^xoxb-/, 'a bot token starts with "xoxb-" (Slack app → OAuth & Permissions → Bot User OAuth Token)'),
+  botToken: z.string({ error: 'is required: the Bot User OAuth Token (xoxb-…) of your Slack app, under OAuth & Permissions once the app is installed (create it from manifest.yml)' }).regex(/^xoxb-/, 'a bot token starts with "xoxb-" (Slack app → OAuth & Permissions → Bot User OAuth Token)'),
   signingSecret: z.string().regex(/^[0-9a-f]{16,}$/i, 'the Signing Secret is hexadecimal (Slack app → Basic Information → App Credentials)').optional(),
   appToken: z.string().regex(/^xapp-/, 'an app-level token starts with "xapp-" (Slack app → Basic Information → App-Level Tokens, scope connections:write)').optional(),
   apiUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://slack.com/api/' }).optional(),
@@ -91,6 +102,7 @@ const schema = z.object({
   redisUrl: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   statePath: z.string().min(1).default('./.metaflowbot/state.db'),
   pollSeconds: z.coerce.number({ error: 'must be a number of seconds' }).min(1, 'must be at least 1 second').default(30),
+  replicaId: z.string().regex(/^\S{1,200}$/, 'must be 1 to 200 characters without spaces, e.g. the pod name').optional(),
 });
 
 function mask(key: Key, value: unknown): string {
@@ -163,7 +175,18 @@ export function slackCredentialsSet(opts: LoadOptions = {}): string[] {
   return (['botToken', 'appToken', 'signingSecret'] as const).flatMap((key) => rawValue(key, env, doc)?.from ?? []);
 }
 
-export function loadConfig(opts: LoadOptions = {}): BotConfig {
+/** An error line: where the setting was looked for or found, its value (secrets masked), the problem. */
+function issueLine(key: Key, origin: string | undefined, value: unknown, problem: string): string {
+  const where = origin ?? `${SETTINGS[key].env} (or ${SETTINGS[key].yaml} in the YAML file)`;
+  return `${where} (${mask(key, value)}): ${problem}`;
+}
+
+function invalid(issues: string[]): ConfigError {
+  return new ConfigError(`Invalid configuration:\n  ${issues.join('\n  ')}`, issues);
+}
+
+/** The bot's own settings, every problem reported at once; Metaflow's are `loadConfig`'s. */
+export function loadBotSettings(opts: LoadOptions = {}): Omit<BotConfig, 'metaflow'> {
   const env = opts.env ?? process.env;
   const configFile = opts.configFile ?? env.METAFLOWBOT_CONFIG ?? null;
   const doc = configFile ? readYaml(configFile) : {};
@@ -177,30 +200,29 @@ export function loadConfig(opts: LoadOptions = {}): BotConfig {
     }
   }
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
-      const key = issue.path[0] as Key;
-      const where = origin[key] ?? `${SETTINGS[key].env} (or ${SETTINGS[key].yaml} in the YAML file)`;
-      return `${where} (${mask(key, raw[key])}): ${issue.message}`;
-    });
-    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  const issues = (parsed.error?.issues ?? []).map((issue) => {
+    const key = issue.path[0] as Key;
+    return issueLine(key, origin[key], raw[key], issue.message);
+  });
+  // Settings that depend on each other, judged on the raw values so they show beside the errors above.
+  if (raw.appToken === undefined && raw.signingSecret === undefined) {
+    issues.push(
+      'SLACK_SIGNING_SECRET (not set): HTTP mode needs it; or set SLACK_APP_TOKEN to use Socket Mode ' +
+        '(your Slack app, Basic Information: App Credentials → Signing Secret, or App-Level Tokens → a token with connections:write).',
+    );
   }
-  const c = parsed.data;
-  if (!c.appToken && !c.signingSecret) {
-    throw new ConfigError('Invalid configuration:\n  SLACK_SIGNING_SECRET (not set): HTTP mode needs it; or set SLACK_APP_TOKEN to use Socket Mode.');
-  }
-  if (c.userRule === 'map' && Object.keys(c.userMap).length === 0) {
-    throw new ConfigError('Invalid configuration:\n  METAFLOWBOT_USER_MAP (not set): METAFLOWBOT_USER_RULE=map needs a map of Slack user ids to Metaflow users.');
+  const rule = schema.shape.userRule.safeParse(raw.userRule);
+  const map = schema.shape.userMap.safeParse(raw.userMap);
+  if (rule.data === 'map' && map.success && Object.keys(map.data).length === 0) {
+    issues.push('METAFLOWBOT_USER_MAP (not set): METAFLOWBOT_USER_RULE=map needs a map of Slack user ids to Metaflow users.');
   }
   const access = accessSchema.safeParse(doc.access ?? {});
-  if (!access.success) {
-    const lines = access.error.issues.map((issue) => `access.${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(`Invalid configuration in ${configFile}:\n  ${lines.join('\n  ')}`);
-  }
+  if (!access.success) issues.push(...access.error.issues.map((issue) => `access.${issue.path.join('.')} (in ${configFile}): ${issue.message}`));
+  if (!parsed.success || !access.success || issues.length > 0) throw invalid(issues);
+  const c = parsed.data;
   return {
     access: access.data,
     slack: { botToken: c.botToken, signingSecret: c.signingSecret ?? null, appToken: c.appToken ?? null, apiUrl: c.apiUrl ?? null },
-    metaflow: resolveMetaflowSettings({ env, cwd: opts.cwd ?? process.cwd() }),
     port: c.port,
     host: c.host,
     lostAfterMs: c.lostAfterSeconds * 1000,
@@ -208,6 +230,22 @@ export function loadConfig(opts: LoadOptions = {}): BotConfig {
     users: { rule: c.userRule, map: c.userMap },
     state: { redisUrl: c.redisUrl ?? null, path: c.statePath },
     pollIntervalMs: c.pollSeconds * 1000,
+    ...(c.replicaId ? { replicaId: c.replicaId } : {}),
     configFile,
   };
+}
+
+export function loadConfig(opts: LoadOptions = {}): BotConfig {
+  const env = opts.env ?? process.env;
+  return { ...loadBotSettings(opts), metaflow: resolveMetaflowSettings({ env, cwd: opts.cwd ?? process.cwd() }) };
+}
+
+/** The lost cutoff alone, read as the bot reads it, for what reads Metaflow without Slack (`metaflowbot show`). */
+export function loadLostAfterMs(opts: LoadOptions = {}): number {
+  const env = opts.env ?? process.env;
+  const configFile = opts.configFile ?? env.METAFLOWBOT_CONFIG ?? null;
+  const found = rawValue('lostAfterSeconds', env, configFile ? readYaml(configFile) : {});
+  const parsed = schema.shape.lostAfterSeconds.safeParse(found?.value);
+  if (!parsed.success) throw invalid(parsed.error.issues.map((issue) => issueLine('lostAfterSeconds', found?.from, found?.value, issue.message)));
+  return parsed.data * 1000;
 }

@@ -32,7 +32,7 @@ const DRAIN_MS = 10_000;
 
 /** What tests and embedders set beyond the configuration. */
 export interface StartOptions {
-  /** Run notifications: timings and this replica's id (default: host, pid and a random part). */
+  /** Run notifications: timings and this replica's id (default: `config.replicaId`, else `<host>:<port>`). */
   notifier?: NotifierOverrides;
   /** Instead of `config.state`, e.g. Redis under a key prefix of its own. */
   state?: StateStoreOptions;
@@ -46,7 +46,7 @@ export async function startBot(config: BotConfig, logger: Logger = createLogger(
   const metrics = new Metrics(() => backend.client.cache.stats());
   const backend = createBackend(config.metaflow, { lostAfterMs: config.lostAfterMs }, (target, name) => instrumentBackend(target, name, metrics));
   let started: { slack: SlackApp; server: FastifyInstance; port: number; notifier: Notifier; recovery: AnswerRecovery };
-  const replicaId = options.notifier?.replicaId ?? defaultReplicaId();
+  const replicaId = options.notifier?.replicaId ?? config.replicaId ?? defaultReplicaId(config.port);
   try {
     const policy = new AccessPolicy(config.access);
     logger.info({ access: policy.describe() }, 'access policy');
@@ -63,7 +63,8 @@ export async function startBot(config: BotConfig, logger: Logger = createLogger(
       receiver: slack.http,
       metrics,
       ready: async () => {
-        await backend.client.listFlows();
+        // Past the client's cache, which would answer for seconds after Metaflow went away.
+        await backend.client.metadata.listFlows();
         await slack.app.client.auth.test();
       },
     });

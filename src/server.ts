@@ -59,9 +59,6 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
         reply.hijack();
         const raw = request.raw as IncomingMessage & { rawBody?: Buffer };
         raw.rawBody = body;
-        // Bolt answers the HTTP request when a listener acks: the response time is the ack time.
-        const endAck = opts.metrics.ackSeconds.startTimer({ kind: requestKind(request.headers['content-type'], raw.rawBody) });
-        reply.raw.once('finish', () => endAck());
         receiver.requestListener(raw, reply.raw);
         return reply;
       });
@@ -87,12 +84,4 @@ function readsAsNull(contentType: string | undefined, body: Buffer): boolean {
 /** Also true for `null` padded with what JSON does not count as space; Bolt answers those 400 itself. */
 function isJsonNull(text: string): boolean {
   return text.trim() === 'null';
-}
-
-/** Which kind of Slack request a raw body is, cheaply, for the ack metric's label. */
-function requestKind(contentType: string | undefined, body: Buffer): string {
-  if (contentType?.startsWith('application/json')) return 'event';
-  const head = body.subarray(0, 200).toString('utf8');
-  if (head.startsWith('payload=') || head.includes('&payload=')) return 'interactive';
-  return /(^|&)command=/.test(body.toString('utf8')) ? 'command' : 'other';
 }

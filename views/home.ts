@@ -1,6 +1,6 @@
 /**
  * App Home, one per user: buttons to browse and inspect, the user's recent runs, and what is
- * failing or running in the flows channels watch.
+ * failing or running in the flows their channels watch.
  *
  * Budget: 9 fixed blocks, MY_RUNS_MAX + WATCHED_RUNS_MAX run sections: 49 of 100 blocks.
  */
@@ -20,7 +20,7 @@ export const WATCHED_RUNS_MAX = 30;
 export type UserRule = UserMapping['rule'];
 
 export interface Watched {
-  /** How many flows channels subscribe to. */
+  /** How many flows the viewer's channels subscribe to (that the viewer may see). */
   flows: number;
   /** Their failed and running runs among the newest, newest first. */
   runs: Run[];
@@ -32,7 +32,7 @@ export interface HomeInput {
   /** The configured rule, to say how a user would be found. */
   rule: UserRule;
   myRuns: Run[];
-  /** Null when the subscriptions could not be read. */
+  /** Null when the subscriptions, or the viewer's channels, could not be read. */
   watched: Watched | null;
   uiUrl: string | null;
 }
@@ -63,9 +63,9 @@ function mine({ me, rule, myRuns, uiUrl }: HomeInput): SlackBlock[] {
 }
 
 function watchedBlocks(watched: Watched | null, uiUrl: string | null): SlackBlock[] {
-  const title = section('*Failing and running in watched flows*');
-  if (watched === null) return [title, context("I can't read the channels' subscriptions right now; try Refresh in a minute.")];
-  if (watched.flows === 0) return [title, context('No channel subscribes to a flow yet.')];
+  const title = section('*Failing and running in flows your channels watch*');
+  if (watched === null) return [title, context("I can't read your channels' subscriptions right now; try Refresh in a minute.")];
+  if (watched.flows === 0) return [title, context(`None of your channels watches a flow yet: ${code('/metaflow watch <Flow>')} in a channel starts.`)];
   if (watched.runs.length === 0) {
     return [title, context(`Nothing is failing or running in the ${plural(watched.flows, 'watched flow')}.`)];
   }

@@ -40,14 +40,20 @@ export function guardClient(client: MetaflowClient, policy: AccessPolicy, groups
 
   const visibleFlows = async (p: Principal): Promise<string[]> => (await client.listFlows()).filter((f) => policy.canSeeFlow(p, f.name)).map((f) => f.name);
 
+  // A flow or run that does not exist is refused exactly like one that may not be seen, so
+  // the answer never tells the two apart; other failures (an unreachable service) pass through.
   const checkRun = async (p: Principal, flow: string, run: string | undefined): Promise<void> => {
-    if (!policy.canSeeFlow(p, flow)) {
+    const visible = await visibleFlows(p);
+    if (!visible.includes(flow)) {
       // A typo of a flow this principal may see still gets its "did you mean".
-      throw new AccessDeniedError(run ? `${flow}/${run}` : `Flow ${flow}`, run ? null : suggestName(flow, await visibleFlows(p)));
+      throw new AccessDeniedError(run ? `${flow}/${run}` : `Flow ${flow}`, run ? null : suggestName(flow, visible));
     }
     if (run === undefined) return;
-    const record = await client.getRun(flow, run).catch(() => null);
-    if (record && !policy.canSeeRun(p, record)) throw new AccessDeniedError(`${flow}/${run}`);
+    const record = await client.getRun(flow, run).catch((err: unknown) => {
+      if (err instanceof NotFoundError) return null;
+      throw err;
+    });
+    if (!record || !policy.canSeeRun(p, record)) throw new AccessDeniedError(`${flow}/${run}`);
   };
 
   const visibleRuns = (p: Principal, page: Page<Run>): Page<Run> => ({ ...page, items: page.items.filter((r) => policy.canSeeRun(p, r)), total: null });
@@ -79,17 +85,8 @@ export function guardClient(client: MetaflowClient, policy: AccessPolicy, groups
             if (page.items.length === 0) throw new NotFoundError(what ?? `A run of ${flow}`);
             return page.items[0];
           }
-          try {
-            const result = await call(args);
-            if (prop === 'listRuns') return visibleRuns(p, result as Page<Run>);
-            return result;
-          } catch (err) {
-            // A suggestion must not name a flow the principal may not see.
-            if (err instanceof NotFoundError && err.suggestion && prop === 'getFlow') {
-              throw new NotFoundError(err.what, suggestName(flow, await visibleFlows(p)));
-            }
-            throw err;
-          }
+          const result = await call(args);
+          return prop === 'listRuns' ? visibleRuns(p, result as Page<Run>) : result;
         };
       }
       if (BY_REF.has(prop)) {

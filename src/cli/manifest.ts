@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
+import { ConfigError } from '../config';
 
 /** manifest.yml sits at the package root: two folders up from src/cli, three from dist/src/cli. */
 function manifestPath(): string {
@@ -19,8 +20,13 @@ function manifestPath(): string {
 
 /** The events URL for HTTP mode: the same path serves commands, interactivity and options. */
 export function eventsUrl(base: string): string {
-  const url = new URL(base);
-  if (url.protocol !== 'https:') throw new Error(`--http needs an https:// URL (Slack only calls HTTPS request URLs); got ${base}`);
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch {
+    throw new ConfigError(`--http needs the bot's public https:// URL, such as https://bot.example.com; got ${JSON.stringify(base)}`);
+  }
+  if (url.protocol !== 'https:') throw new ConfigError(`--http needs an https:// URL (Slack only calls HTTPS request URLs); got ${JSON.stringify(base)}`);
   if (url.pathname === '/' || url.pathname === '') url.pathname = '/slack/events';
   return url.toString();
 }

@@ -54,7 +54,9 @@ export class ClientCache {
     this.lru = new LRUCache<string, Entry>({
       maxSize: opts.maxBytes ?? 64 * 1024 * 1024,
       sizeCalculation: (entry, key) => Math.max(1, estimateSize(entry.value) + 2 * key.length),
-      ...(now ? { perf: { now } } : {}),
+      // An injected clock is read at every check: lru-cache would otherwise reuse a reading for
+      // a millisecond of real time, and miss a jump of the clock made just before.
+      ...(now ? { perf: { now }, ttlResolution: 0 } : {}),
     });
   }
 

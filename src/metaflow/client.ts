@@ -160,6 +160,10 @@ export class MetaflowClient {
     return { ttlMs: this.shortTtlMs };
   }
 
+  private settled(run: Run): boolean {
+    return isSettled(run.status, run.lastSeenAt, this.clock());
+  }
+
   // ── flows ────────────────────────────────────────────────────────────────────────────
 
   async listFlows(): Promise<Flow[]> {
@@ -303,15 +307,22 @@ export class MetaflowClient {
         const { records } = await this.artifactRecords({ flow, run, step: PARAMETERS_STEP, task }, 0);
         const info = records.find((r) => r.name === '_graph_info');
         if (!info) return null;
-        return parseGraphInfo(pyToJs(decodePickle(await this.datastore.readBlob(flow, info.sha))));
+        return parseGraphInfo(pyToJs(decodePickle(await this.datastore.readBlob(flow, info.sha, info.location))));
       },
       (g) => (g ? 'forever' : this.short()),
     );
   }
 
+  /** The `_parameters` task is made with the run and never changes. */
   private async parametersTask(flow: string, run: string): Promise<string | null> {
-    const tasks = await this.metadata.listTasks(flow, run, PARAMETERS_STEP);
-    return tasks.length > 0 ? tasks[0].id : null;
+    return this.cache.get(
+      `paramtask:${flow}/${run}`,
+      async () => {
+        const tasks = await this.metadata.listTasks(flow, run, PARAMETERS_STEP);
+        return tasks.length > 0 ? tasks[0].id : null;
+      },
+      (task) => (task === null ? 'none' : 'forever'),
+    );
   }
 
   /** Parameter values of the run, in the order the flow declares them. */
@@ -331,7 +342,10 @@ export class MetaflowClient {
   /** The run's steps that have started, in DAG order, with status, task count and runtime. */
   async listSteps(flow: string, run: string): Promise<Step[]> {
     const runObj = await this.getRun(flow, run);
-    const [all, graph] = await Promise.all([this.metadata.listSteps(flow, run), this.getGraph(flow, run)]);
+    const [all, graph] = await Promise.all([
+      this.cache.get(`steps:${runObj.pathspec}`, () => this.metadata.listSteps(flow, run), () => (this.settled(runObj) ? 'forever' : this.short())),
+      this.getGraph(flow, run),
+    ]);
     // `_parameters` holds the run's parameters; it is no step of the flow (the service lists it, a local folder hides it).
     const records = all.filter((r) => !r.name.startsWith('_'));
     const states = await mapLimit(records, STATUS_CONCURRENCY, (r) => this.stepState(runObj, r.name));
@@ -375,7 +389,9 @@ export class MetaflowClient {
           finishedAt,
           durationMs: startedAt !== null && finishedAt !== null ? Math.max(0, finishedAt - startedAt) : null,
         };
-        return { step, tasks, settled: status === 'successful' || (run.status !== 'running' && isSettled(run.status, run.lastSeenAt, clock)) };
+        // A step of an unsettled run can gain tasks even when those it has succeeded (a foreach
+        // launches its tasks as workers free up), so only a settled run's steps are kept.
+        return { step, tasks, settled: this.settled(run) };
       },
       (s) => (s.settled ? 'forever' : this.short()),
     );
@@ -420,7 +436,7 @@ export class MetaflowClient {
       },
       (found) => {
         const newest = newestAttempt(found);
-        return newest && newest.ok !== null && isSettled(runObj.status, runObj.lastSeenAt, this.clock()) ? 'forever' : this.short();
+        return newest && newest.ok !== null && this.settled(runObj) ? 'forever' : this.short();
       },
     );
     return this.buildTask(runObj, step, task, attempts);
@@ -488,7 +504,10 @@ export class MetaflowClient {
     return done.length > 0 ? done[done.length - 1].attempt : null;
   }
 
-  private async artifactRecords(ref: TaskRef, attempt: number): Promise<{ records: ArtifactRecord[]; info: Record<string, { size?: number; type?: string }> }> {
+  private async artifactRecords(
+    ref: TaskRef,
+    attempt: number,
+  ): Promise<{ records: ArtifactRecord[]; info: Record<string, { size?: number; type?: string }>; tableSize: number }> {
     return this.cache.get(
       `artifacts:${taskPathspec(ref.flow, ref.run, ref.step, ref.task)}:${attempt}`,
       async () => {
@@ -497,7 +516,8 @@ export class MetaflowClient {
           this.datastore.artifactTable(ref.flow, ref.run, ref.step, ref.task, attempt),
         ]);
         const info = table?.info ?? {};
-        if (records.length > 0 || !table) return { records, info };
+        const tableSize = table ? Object.keys(table.objects).length : 0;
+        if (records.length > 0 || !table) return { records, info, tableSize };
         // Some metadata providers record no artifact index; the datastore's table is the same list.
         const fromTable = Object.entries(table.objects).map(([name, sha]) => ({
           name,
@@ -506,9 +526,11 @@ export class MetaflowClient {
           encoding: table.info[name]?.encoding ?? 'gzip+pickle-v2',
           createdAt: 0,
         }));
-        return { records: fromTable.sort((a, b) => a.name.localeCompare(b.name)), info };
+        return { records: fromTable.sort((a, b) => a.name.localeCompare(b.name)), info, tableSize };
       },
-      (r) => (r.records.length > 0 ? 'forever' : this.short()),
+      // Metaflow writes the index one file per artifact after the attempt is done: a read in
+      // between sees some of them, which must not be kept.
+      (r) => (r.records.length > 0 && r.records.length >= r.tableSize ? 'forever' : this.short()),
     );
   }
 
@@ -531,7 +553,7 @@ export class MetaflowClient {
   }
 
   private async artifactOf(flow: string, record: ArtifactRecord, info: { size?: number; type?: string } | undefined, previewLength: number): Promise<Artifact> {
-    const preview = await this.preview(flow, record.sha, previewLength);
+    const preview = await this.preview(flow, record, previewLength);
     return {
       name: record.name,
       type: pythonTypeName(info?.type) ?? preview.typeName,
@@ -544,14 +566,14 @@ export class MetaflowClient {
   }
 
   /** Previews are keyed by content (sha), so they never go stale. */
-  private async preview(flow: string, sha: string, maxLength: number): Promise<{ text: string; length: number; truncated: boolean; typeName: string }> {
+  private async preview(flow: string, { sha, location }: ArtifactRecord, maxLength: number): Promise<{ text: string; length: number; truncated: boolean; typeName: string }> {
     return this.cache.get(
       `preview:${flow}:${sha}:${maxLength}`,
       async () => {
         try {
-          const stored = await this.datastore.blobSize(flow, sha);
+          const stored = await this.datastore.blobSize(flow, sha, location);
           if (stored > this.maxPreviewBytes) throw new TooLargeError('value', stored);
-          return previewPickle(await this.datastore.readBlob(flow, sha), maxLength);
+          return previewPickle(await this.datastore.readBlob(flow, sha, location), maxLength);
         } catch (err) {
           if (!(err instanceof TooLargeError)) throw err;
           const text = `<too large to preview (${formatMegabytes(err.bytes)})>`;
@@ -569,7 +591,7 @@ export class MetaflowClient {
     const { records } = await this.artifactRecords(ref, chosen);
     const record = records.find((r) => r.name === '_exception');
     if (!record) return null;
-    return this.cache.get(`exception:${ref.flow}:${record.sha}`, async () => exceptionFromPickle(await this.datastore.readBlob(ref.flow, record.sha)), () => 'forever');
+    return this.cache.get(`exception:${ref.flow}:${record.sha}`, async () => exceptionFromPickle(await this.datastore.readBlob(ref.flow, record.sha, record.location)), () => 'forever');
   }
 
   // ── logs ─────────────────────────────────────────────────────────────────────────────
@@ -578,14 +600,19 @@ export class MetaflowClient {
   async readLog(ref: TaskRef, opts: { stream: LogStream; attempt?: number; limit?: number; before?: string | null }): Promise<LogPage & { attempt: number }> {
     const task = await this.getTask(ref.flow, ref.run, ref.step, ref.task);
     const attempt = opts.attempt ?? task.attempt;
-    const final = task.attempts.some((a) => a.attempt === attempt && a.status !== 'running');
+    // A lost attempt may yet go on writing; a finished one's log files appear only once its
+    // process has exited (the local runtime writes them after the attempt is marked done).
+    const finished = task.attempts.some((a) => a.attempt === attempt && (a.status === 'successful' || a.status === 'failed'));
     const limit = Math.max(1, Math.min(opts.limit ?? 50, 5000));
-    const page = await this.cache.get(
+    const read = await this.cache.get(
       `log:${task.pathspec}:${attempt}:${opts.stream}:${limit}:${opts.before ?? ''}`,
-      async () => readLogTail(await this.datastore.logSources(ref.flow, ref.run, ref.step, ref.task, attempt, opts.stream), { limit, before: opts.before ?? null }),
-      () => (final ? 'forever' : this.short()),
+      async () => {
+        const sources = await this.datastore.logSources(ref.flow, ref.run, ref.step, ref.task, attempt, opts.stream);
+        return { page: await readLogTail(sources, { limit, before: opts.before ?? null }), written: sources.length > 0 };
+      },
+      (r) => (finished && r.written ? 'forever' : this.short()),
     );
-    return { ...page, attempt };
+    return { ...read.page, attempt };
   }
 
   /** The whole log as Metaflow's client returns it (`message\n` per line), up to `maxBytes` read. */

@@ -53,6 +53,11 @@ export interface ArtifactRecord {
   /** `pickle-v4`, `gzip+pickle-v2` …: all mean a pickle, possibly gzip-compressed by the store. */
   encoding: string;
   createdAt: number;
+  /**
+   * Where the metadata says the value is, when it says: the datastore root it was written under
+   * (`s3://bucket/prefix`), or the object's own URL as older clients recorded it.
+   */
+  location?: string;
 }
 
 /** One task's attempts as the files on disk or the attempt metadata tell them. */
@@ -118,10 +123,13 @@ export interface ArtifactTable {
 export interface Datastore {
   readonly kind: 'local' | 's3';
   readonly location: string;
-  /** Stored size of a blob (compressed); throws NotFoundError. */
-  blobSize(flow: string, sha: string): Promise<number>;
-  /** The pickle bytes of a blob, decompressed unless stored raw; throws NotFoundError. */
-  readBlob(flow: string, sha: string): Promise<Buffer>;
+  /**
+   * Stored size of a blob (compressed); throws NotFoundError. `root` is the artifact record's
+   * `location`: a store reads under it when it can, else under its own root.
+   */
+  blobSize(flow: string, sha: string, root?: string): Promise<number>;
+  /** The pickle bytes of a blob, decompressed unless stored raw; throws NotFoundError. `root` as for `blobSize`. */
+  readBlob(flow: string, sha: string, root?: string): Promise<Buffer>;
   artifactTable(flow: string, run: string, step: string, task: string, attempt: number): Promise<ArtifactTable | null>;
   /** The log files of one attempt and stream (runtime and task sources); missing ones omitted. */
   logSources(flow: string, run: string, step: string, task: string, attempt: number, stream: LogStream): Promise<ByteSource[]>;

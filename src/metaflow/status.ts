@@ -86,9 +86,15 @@ export function runStatus(input: RunStatusInput, clock: StatusClock): RunStatusR
   return { status: 'running', finishedAt: null };
 }
 
-/** Whether a run can still change: a successful run never does; a dead one is taken as final. */
+/**
+ * Whether a run can no longer change, so that what was read of it may be kept for good. A
+ * successful run never changes. A failed one is final once quiet past the cutoff: until then a
+ * retry of the failed task may still start. A running run goes on, and so may a lost one: lost
+ * only means silent for a while (a local task has no heartbeat, so any task longer than the
+ * cutoff looks lost until it ends).
+ */
 export function isSettled(status: RunStatus, lastSeen: number, clock: StatusClock): boolean {
   if (status === 'successful') return true;
-  if (status === 'running') return false;
-  return clock.now - lastSeen > clock.lostAfterMs;
+  if (status === 'failed') return clock.now - lastSeen > clock.lostAfterMs;
+  return false;
 }

@@ -14,11 +14,14 @@ import type { Metrics } from '../observability/metrics';
 import { observedFetch } from '../observability/slack-fetch';
 import type { StateStore } from '../state/store';
 import { Leadership } from './leader';
-import { CALLS_PER_ITEM, Poster } from './poster';
+import { Poster, RETRIED_CALLS_PER_ITEM, TURNS_PER_ITEM } from './poster';
 import { Watcher } from './watcher';
 
 export interface NotifierSettings {
-  /** This replica's name in the leader lock and on its claims; unique per process. */
+  /**
+   * This replica's name in the leader lock and on its claims: unique among live processes, and
+   * the same after a restart, so that a restarted replica takes back at once what it held.
+   */
   replicaId: string;
   pollIntervalMs: number;
   lostAfterMs: number;
@@ -27,7 +30,8 @@ export interface NotifierSettings {
   leaseMs: number;
   /** Items a poster claims at once: more posts in parallel, but a longer lease. */
   claimLimit: number;
-  /** Per Slack call, and retries of a call that failed on the network or with a 5xx. */
+  /** Per Slack call, and retries of a lookup or an edit that failed on the network or with a
+   *  5xx (a post is never retried in place: it may have gone through). */
   requestTimeoutMs: number;
   retries: number;
   /** How long an idle poster waits before looking for due items again. */
@@ -44,7 +48,7 @@ export const NOTIFIER_DEFAULTS = {
   leaseMs: 5 * 60 * 1000,
   claimLimit: 4,
   requestTimeoutMs: 5_000,
-  retries: 2,
+  retries: 1,
   idleMs: 1_000,
   channelIntervalMs: 1_000,
 } as const;
@@ -54,19 +58,26 @@ const RETRY_MAX_BACKOFF_MS = 1_000;
 /** The watcher reads unfinished runs again every poll; settled ones stay cached as usual. */
 const WATCH_CACHE_BYTES = 16 * 1024 * 1024;
 
-export function defaultReplicaId(): string {
-  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+/**
+ * `<host>:<port>` when the port is fixed: two live processes cannot share both, and a process
+ * restarted in place (kill -9, then its supervisor starts it again) gets its old id back.
+ * With port 0 (tests, one-off runs) nothing identifies a previous life: a random id.
+ */
+export function defaultReplicaId(port = 0): string {
+  return port > 0 ? `${hostname()}:${port}` : `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 }
 
 /**
  * A claimed batch must be posted well before its lease ends, or another replica takes the
- * items back and posts them a second time. Worst case per item: every call of it timing out
- * on every retry, plus waiting for the channel's turn.
+ * items back and may post one while its first poster still does. Worst case per item: the
+ * calls retried in place timing out on every try, the post timing out, and waiting for the
+ * channel's turns.
  */
 export function checkLease(s: Pick<NotifierSettings, 'leaseMs' | 'claimLimit' | 'requestTimeoutMs' | 'retries' | 'channelIntervalMs'>): void {
   const perCall = (s.retries + 1) * s.requestTimeoutMs + s.retries * RETRY_MAX_BACKOFF_MS;
+  const perItem = RETRIED_CALLS_PER_ITEM * perCall + s.requestTimeoutMs + TURNS_PER_ITEM * s.channelIntervalMs;
   // All of a batch may be for one channel, posted in turn.
-  const batch = s.claimLimit * (CALLS_PER_ITEM * perCall + s.channelIntervalMs);
+  const batch = s.claimLimit * perItem;
   if (s.leaseMs < 2 * batch) {
     throw new RangeError(`notification lease of ${s.leaseMs} ms is too short: posting a batch can take ${batch} ms, and the lease must be at least twice that`);
   }
@@ -101,19 +112,21 @@ export function startNotifier(deps: NotifierDeps, settings: NotifierSettings): N
     shortTtlMs: Math.max(1, Math.floor(settings.pollIntervalMs / 2)),
     cache: new ClientCache({ maxBytes: WATCH_CACHE_BYTES }),
   });
-  // Its own Web API client: Bolt's retries for five minutes, longer than any sane lease, and
-  // waits out 429s itself instead of handing the item back with its retry time.
-  const slack = new webApi.WebClient(deps.botToken, {
-    ...(deps.slackApiUrl ? { slackApiUrl: deps.slackApiUrl } : {}),
-    timeout: settings.requestTimeoutMs,
-    retryConfig: { retries: settings.retries, factor: 2, minTimeout: RETRY_MAX_BACKOFF_MS / 4, maxTimeout: RETRY_MAX_BACKOFF_MS },
-    rejectRateLimitedCalls: true,
-    fetch: observedFetch(deps.metrics),
-    logger: boltLogger(logger),
-  });
+  // Web API clients of its own: Bolt's retries for five minutes, longer than any sane lease,
+  // and waits out 429s itself instead of handing the item back with its retry time.
+  const slackClient = (retries: number): webApi.WebClient =>
+    new webApi.WebClient(deps.botToken, {
+      ...(deps.slackApiUrl ? { slackApiUrl: deps.slackApiUrl } : {}),
+      timeout: settings.requestTimeoutMs,
+      retryConfig: { retries, factor: 2, minTimeout: RETRY_MAX_BACKOFF_MS / 4, maxTimeout: RETRY_MAX_BACKOFF_MS },
+      rejectRateLimitedCalls: true,
+      fetch: observedFetch(deps.metrics),
+      logger: boltLogger(logger),
+    });
   const poster = new Poster({
     state: deps.state,
-    slack,
+    slack: slackClient(settings.retries),
+    posts: slackClient(0),
     owner: settings.replicaId,
     uiUrl: deps.uiUrl,
     lostAfterMs: settings.lostAfterMs,

@@ -1,20 +1,30 @@
 /**
  * Posts what the outbox holds. Every replica runs one: claims are atomic and leased, so two
- * posters never hold the same item, and a dead poster's items come back when their lease ends.
+ * posters never hold the same item, and a dead poster's items come back when their lease ends,
+ * or at once when its replica starts again under the same id (`releaseClaims`, on the first
+ * round).
  *
  * Per item: intent was recorded by the watcher; the poster posts (a new card, or an edit of the
- * card and a reply in its thread), then records the result (`markPosted`). A crash between
- * the post and that record is the one way to post twice: the item is claimed again once its
- * lease expires and posted again. Finding the earlier message first would close that window,
- * but the only way to look is conversations.history/replies, which need history scopes over
- * every channel the bot is in and are limited to one request a minute for apps outside the
- * Slack Marketplace (slack-platform.md §2.7). So the bound stays: at most one duplicate per
- * crash (or per post that timed out yet went through), only on a claim with `attempts > 1`.
- * Each post carries message metadata naming its key, for anyone who does look.
+ * card and a reply in its thread), then records the result (`markPosted`). A crash between the
+ * post and that record, or a post that timed out yet went through, leaves an item that comes
+ * back with `attempts > 1`; such an item is first looked for in Slack (earlier.ts), and a
+ * message found is recorded instead of posted again. chat.postMessage itself is never retried
+ * in place, for the same reason: a retry goes back through the outbox and its lookup.
  *
- * Slack allows about one message per second per channel: posts to a channel are spaced at
- * least `channelIntervalMs` from the end of the previous one, and a 429 pauses the channel for
- * its Retry-After (the item is handed back with that retry time, never retried in a loop).
+ * The lookup reads conversations.history / conversations.replies. Slack's 2025 change limits
+ * those to one request a minute (and 15 messages) for apps distributed commercially outside
+ * the Slack Marketplace; Marketplace apps and internal customer-built apps keep Tier 3 (50+ a
+ * minute). A team that creates this bot from manifest.yml for its own workspace runs an
+ * internal app, and a lookup happens only for an item claimed again. Where Slack still says
+ * 429, the item waits for the Retry-After like a post. What is left of the window: a lookup
+ * Slack refuses (the history scopes missing, the bot removed from the channel) or cannot
+ * settle in one page is logged and the item posted, so it may double; nothing is ever dropped
+ * for want of a lookup.
+ *
+ * Slack allows about one message per second per channel, over all replicas: a post waits for
+ * its channel's turn in the state store (`takePostTurn`) besides this poster's own spacing,
+ * the turn is held for `channelIntervalMs` after each post ends, and a 429 holds it for the
+ * Retry-After (the item is handed back with that retry time, never retried in a loop).
  */
 import { webApi } from '@slack/bolt';
 import type { Metrics } from '../observability/metrics';
@@ -22,11 +32,18 @@ import type { Logger } from '../observability/logger';
 import type { Notification, NotificationKey, PostedMessage, StateStore } from '../state/store';
 import type { SlackMessage } from '../../views/components/message';
 import { runCard, runNotice, threadNotice, type NoticeInput } from '../../views/notifications/run';
+import { EarlierPosts, noticeMetadata } from './earlier';
 import { Loop } from './loop';
 import { readPayload } from './payload';
 
-/** Slack calls per item at most: an edit of the card and a reply in its thread. */
-export const CALLS_PER_ITEM = 2;
+export { METADATA_EVENT } from './earlier';
+
+/** Slack calls per item that may be retried in place: a lookup of an earlier post, an edit of
+ *  the card. The post itself never is; with them it makes the worst case of an item. */
+export const RETRIED_CALLS_PER_ITEM = 2;
+/** Turns an item waits for its channel at most before it is handed back: its own poster's
+ *  spacing, then another replica's post. */
+export const TURNS_PER_ITEM = 2;
 /** Retries after a failed post back off exponentially up to this. */
 const RETRY_BASE_MS = 5_000;
 const RETRY_MAX_MS = 5 * 60 * 1000;
@@ -38,11 +55,12 @@ const TRANSIENT = new Set(['internal_error', 'fatal_error', 'service_unavailable
 const RECORD_TRIES = 3;
 const RECORD_PAUSE_MS = 200;
 
-export const METADATA_EVENT = 'metaflow_run_notification';
-
 export interface PosterOptions {
   state: StateStore;
+  /** For lookups and edits, which may be retried in place. */
   slack: webApi.WebClient;
+  /** For chat.postMessage only: a client that never retries (see above). */
+  posts: webApi.WebClient;
   /** This replica: the owner of its claims. */
   owner: string;
   uiUrl: string | null;
@@ -70,6 +88,15 @@ function slackErrorCode(err: unknown): string | null {
   return err instanceof webApi.WebAPIPlatformError ? err.data.error : null;
 }
 
+/** Another replica holds the channel's turn past what an item waits for. */
+class ChannelBusy extends Error {
+  override name = 'ChannelBusy';
+
+  constructor(readonly until: number) {
+    super('waiting for the channel to be free');
+  }
+}
+
 function describe(err: unknown): string {
   const code = slackErrorCode(err);
   if (code !== null) return code;
@@ -80,6 +107,9 @@ export class Poster {
   private readonly loop: Loop;
   /** Per channel: when the next post may go out (pacing, or a 429's Retry-After). */
   private readonly nextPost = new Map<string, number>();
+  /** Channels whose lookups Slack refused, each told in the log once. */
+  private readonly cannotLook = new Set<string>();
+  private released = false;
   private readonly now: () => number;
 
   constructor(private readonly opts: PosterOptions) {
@@ -108,21 +138,28 @@ export class Poster {
 
   private async round(): Promise<number> {
     const { state, owner, leaseMs, claimLimit, idleMs } = this.opts;
+    if (!this.released) {
+      // A previous life of this replica (same id) may have died holding claims: reconcile.
+      const released = await state.releaseClaims(owner);
+      this.released = true;
+      if (released > 0) this.opts.logger.info({ released }, 'notification poster: took back what this replica held before it restarted');
+    }
     const items = await state.claimPending(owner, claimLimit, leaseMs);
     if (items.length === 0) return idleMs;
+    const earlier = new EarlierPosts(this.opts.slack, items);
     const byChannel = new Map<string, Notification[]>();
     for (const item of items) byChannel.set(item.channel, [...(byChannel.get(item.channel) ?? []), item]);
     // Channels in parallel, each one's items in turn, so that one busy channel's pacing does
     // not hold up the others.
     await Promise.all([...byChannel.values()].map(async (queue) => {
-      for (const item of queue) await this.deliver(item);
+      for (const item of queue) await this.deliver(item, earlier);
     }));
     const now = this.now();
     for (const [channel, at] of this.nextPost) if (at <= now) this.nextPost.delete(channel);
     return 0;
   }
 
-  private async deliver(item: Notification): Promise<void> {
+  private async deliver(item: Notification, earlier: EarlierPosts): Promise<void> {
     const key = keyOf(item);
     const log = this.opts.logger.child({ channel: item.channel, run: item.run, transition: item.transition, attempts: item.attempts });
     const payload = readPayload(item.payload);
@@ -140,13 +177,45 @@ export class Poster {
     let posted: PostedMessage;
     try {
       const card = await this.opts.state.runMessage(item.channel, item.run);
-      posted = card ? await this.follow(card, item, input, log) : await this.post(item, runNotice(input));
+      const found = item.attempts > 1 ? await this.lookUp(item, card, earlier, log) : null;
+      if (found === 'handed back') return;
+      if (found) log.info({ ts: found.ts }, 'notification poster: found the post of an earlier attempt; recorded it');
+      posted = found ?? (card ? await this.follow(card, item, input, log) : await this.post(item, runNotice(input)));
     } catch (err) {
       await this.failed(item, err, log);
       return;
     }
     await this.record(key, posted, log);
     this.opts.metrics.notifications.inc({ transition: item.transition });
+  }
+
+  /**
+   * The message an earlier attempt posted, or null when there is none or Slack would not tell
+   * (the item is posted then); 'handed back' when Slack asked to wait. A transient failure
+   * throws, so the item is retried like a failed post.
+   */
+  private async lookUp(item: Notification, card: PostedMessage | null, earlier: EarlierPosts, log: Logger): Promise<PostedMessage | null | 'handed back'> {
+    try {
+      const result = await earlier.find(item, card);
+      if (result.found) return result.found;
+      if (result.undecided) log.warn('notification poster: too many messages since the item was enqueued to tell whether it was posted; posting it');
+      return null;
+    } catch (err) {
+      if (err instanceof webApi.WebAPIRateLimitedError) {
+        const retryAt = this.now() + err.retryAfter * 1000;
+        log.warn({ retryAfter: err.retryAfter }, 'notification poster: rate limited by Slack while looking for an earlier post');
+        await this.opts.state.markFailed(keyOf(item), 'rate limited by Slack (looking for an earlier post)', retryAt);
+        return 'handed back';
+      }
+      const code = slackErrorCode(err);
+      if (code === 'thread_not_found') return null;
+      if (code === null || TRANSIENT.has(code)) throw err;
+      if (!this.cannotLook.has(item.channel)) {
+        this.cannotLook.add(item.channel);
+        log.warn({ error: code }, 'notification poster: Slack refused to show the channel history (channels:history / groups:history, and the bot in the channel); posting without looking, which may double a notice after a crash');
+      }
+      return null;
+    }
   }
 
   /** A later transition: the card shows the run as it is now, the thread tells what happened. */
@@ -164,32 +233,57 @@ export class Poster {
 
   private async post(item: Notification, message: SlackMessage, threadTs?: string): Promise<PostedMessage> {
     const { channel } = item;
-    const wait = (this.nextPost.get(channel) ?? 0) - this.now();
-    if (wait > 0) await sleep(wait);
+    await this.waitTurn(channel);
     try {
-      const res = await this.opts.slack.chat.postMessage({
+      const res = await this.opts.posts.chat.postMessage({
         channel,
         text: message.text,
         blocks: message.blocks,
         ...(threadTs ? { thread_ts: threadTs } : {}),
         unfurl_links: false,
         unfurl_media: false,
-        metadata: { event_type: METADATA_EVENT, event_payload: { run: item.run, transition: item.transition } },
+        metadata: noticeMetadata(item),
       });
       if (!res.ts) throw new Error('chat.postMessage answered without a ts');
       return { channel: res.channel ?? channel, ts: res.ts };
     } finally {
       this.nextPost.set(channel, Math.max(this.nextPost.get(channel) ?? 0, this.now() + this.opts.channelIntervalMs));
+      await this.holdTurn(channel, this.opts.channelIntervalMs);
     }
+  }
+
+  /** This poster's own spacing first, then the channel's turn over all replicas: waited for
+   *  once (another replica's post holds it an interval), else the item is handed back. */
+  private async waitTurn(channel: string): Promise<void> {
+    const { state, channelIntervalMs } = this.opts;
+    const own = (this.nextPost.get(channel) ?? 0) - this.now();
+    if (own > 0) await sleep(own);
+    let busy = await state.takePostTurn(channel, channelIntervalMs);
+    if (busy > 0 && busy <= channelIntervalMs) {
+      await sleep(busy);
+      busy = await state.takePostTurn(channel, channelIntervalMs);
+    }
+    if (busy > 0) throw new ChannelBusy(this.now() + busy);
+  }
+
+  /** Tells the other replicas; a failure here costs at most a 429, never the post. */
+  private async holdTurn(channel: string, ms: number): Promise<void> {
+    await this.opts.state.holdPostTurn(channel, ms).catch((err: unknown) => {
+      this.opts.logger.warn({ err, channel }, 'notification poster: could not hold the channel\'s turn');
+    });
   }
 
   private async failed(item: Notification, err: unknown, log: Logger): Promise<void> {
     const key = keyOf(item);
     const now = this.now();
     let retryAt: number | null;
-    if (err instanceof webApi.WebAPIRateLimitedError) {
+    if (err instanceof ChannelBusy) {
+      retryAt = err.until;
+      log.debug('notification poster: another replica is posting to the channel; handed back');
+    } else if (err instanceof webApi.WebAPIRateLimitedError) {
       retryAt = now + err.retryAfter * 1000;
       this.nextPost.set(item.channel, retryAt);
+      await this.holdTurn(item.channel, err.retryAfter * 1000);
       log.warn({ retryAfter: err.retryAfter }, 'notification poster: rate limited by Slack');
     } else {
       const code = slackErrorCode(err);
@@ -212,7 +306,7 @@ export class Poster {
         return;
       } catch (err) {
         if (tries === RECORD_TRIES) {
-          log.error({ err }, 'notification poster: posted but could not record it; it will be posted again when its lease ends');
+          log.error({ err }, 'notification poster: posted but could not record it; its next claim will find the post in Slack');
           return;
         }
         await sleep(RECORD_PAUSE_MS);

@@ -63,13 +63,29 @@ export function change(previous: RunStatus | undefined, run: Run, lostAfterMs: n
 }
 
 /**
+ * How long a lost run is still looked at. Lost only means silent: a step that logs nothing for
+ * longer than the cutoff (a long training step run locally writes no heartbeat) is lost until
+ * it finishes, and its channels should still hear how it ended. A day covers such steps
+ * without re-reading truly dead runs forever.
+ */
+export const LOST_FOLLOWED_MS = 24 * 60 * 60 * 1000;
+
+/**
  * Whether the run is looked at again next poll. A failed run may yet succeed: Metaflow retries
  * a failed task (after `minutes_between_retries`), so it stays followed until it has been
- * silent past the cutoff. A lost run is silent by definition, and a successful one is final.
+ * silent past the cutoff. A lost run may yet finish (LOST_FOLLOWED_MS); a successful one is final.
  */
 export function stillFollowed(run: Run, now: number, lostAfterMs: number): boolean {
-  if (run.status === 'running') return true;
-  return run.status === 'failed' && now - run.lastSeenAt <= lostAfterMs;
+  switch (run.status) {
+    case 'running':
+      return true;
+    case 'failed':
+      return now - run.lastSeenAt <= lostAfterMs;
+    case 'lost':
+      return now - run.lastSeenAt <= LOST_FOLLOWED_MS;
+    case 'successful':
+      return false;
+  }
 }
 
 /** Project is Metaflow's `project:<name>` system tag (`@project`); a tag filter matches user

@@ -11,7 +11,7 @@ export class Metrics {
   readonly registry = new Registry();
   readonly requests = new Counter({ name: 'metaflowbot_slack_requests_total', help: 'Slack requests handled, by kind (command, action, view, options, event) and name', labelNames: ['kind', 'name', 'outcome'], registers: [this.registry] });
   readonly requestSeconds = new Histogram({ name: 'metaflowbot_slack_request_seconds', help: 'Time to handle a Slack request completely (after the ack too)', labelNames: ['kind', 'name'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
-  readonly ackSeconds = new Histogram({ name: 'metaflowbot_slack_ack_seconds', help: 'Time from receiving a Slack HTTP request to answering it (the ack)', labelNames: ['kind'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  readonly ackSeconds = new Histogram({ name: 'metaflowbot_slack_ack_seconds', help: 'Time from Bolt receiving a Slack request (HTTP or Socket Mode) to its ack, by kind (command, action, view, options, event)', labelNames: ['kind'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
   readonly backendSeconds = new Histogram({ name: 'metaflowbot_backend_call_seconds', help: 'Metaflow backend calls', labelNames: ['backend', 'call'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
   readonly backendErrors = new Counter({ name: 'metaflowbot_backend_errors_total', help: 'Metaflow backend calls that failed, by error type', labelNames: ['backend', 'call', 'error'], registers: [this.registry] });
   readonly slackApiErrors = new Counter({ name: 'metaflowbot_slack_api_errors_total', help: 'Slack Web API calls answered with an error', labelNames: ['method', 'error'], registers: [this.registry] });
@@ -27,6 +27,15 @@ export class Metrics {
       };
       new Gauge({ name: 'metaflowbot_cache_hits', help: 'Client cache hits since start', registers: [this.registry], collect: stat('hits') });
       new Gauge({ name: 'metaflowbot_cache_misses', help: 'Client cache misses since start', registers: [this.registry], collect: stat('misses') });
+      new Gauge({
+        name: 'metaflowbot_cache_hit_ratio',
+        help: 'Share of client cache reads answered from the cache since start (0 before the first read)',
+        registers: [this.registry],
+        collect() {
+          const { hits, misses } = cacheStats();
+          this.set(hits + misses === 0 ? 0 : hits / (hits + misses));
+        },
+      });
       new Gauge({ name: 'metaflowbot_cache_entries', help: 'Entries in the client cache', registers: [this.registry], collect: stat('entries') });
       new Gauge({ name: 'metaflowbot_cache_bytes', help: 'Estimated bytes held by the client cache', registers: [this.registry], collect: stat('bytes') });
     }

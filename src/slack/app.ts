@@ -8,7 +8,7 @@ import type { SlackSettings } from '../config';
 import type { SlackDeps } from './deps';
 import type { ListenerDeps } from './listeners/deps';
 import { registerListeners } from './listeners';
-import { InFlight, observe, principalScope } from './middleware';
+import { InFlight, observe, principalScope, timeAcks } from './middleware';
 
 const { retryPolicies } = webApi;
 type WebClientOptions = webApi.WebClientOptions;
@@ -65,6 +65,7 @@ export function createSlackApp(slack: SlackSettings, deps: SlackDeps, obs: Obser
     receiver = http;
   }
   const app = new App({ token: slack.botToken, receiver, clientOptions: clientOptions(), logger });
+  timeAcks(app, obs.metrics);
   const inFlight = new InFlight();
   app.use(inFlight.middleware());
   app.use(observe(obs.logger, obs.metrics));

@@ -1,9 +1,10 @@
 /**
  * A global Bolt middleware: every Slack request gets a request id, one structured log line
- * when it is done, and its count and latency in /metrics, labelled by what it was.
+ * when it is done, and its count and latency in /metrics, labelled by what it was. Its ack
+ * latency is timed by `timeAcks`.
  */
 import { randomUUID } from 'node:crypto';
-import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
+import type { AnyMiddlewareArgs, App, Middleware } from '@slack/bolt';
 import { withPrincipal } from '../access/context';
 import { resolveWithin } from '../metaflow/concurrency';
 import type { Principal } from '../access/policy';
@@ -60,6 +61,29 @@ export function observe(logger: Logger, metrics: Metrics): Middleware<AnyMiddlew
     } finally {
       end();
     }
+  };
+}
+
+type ReceiverEvent = Parameters<App['processEvent']>[0];
+
+/**
+ * Ack latency of every request, in HTTP and Socket Mode alike: from the receiver handing it to
+ * Bolt to the ack. Timed where receivers hand requests over rather than in a middleware,
+ * because Bolt acks events before any middleware runs, and a middleware cannot replace the
+ * `ack` the listeners are given.
+ */
+export function timeAcks(app: App, metrics: Metrics): void {
+  const processEvent = app.processEvent.bind(app);
+  app.processEvent = (event: ReceiverEvent) => {
+    const { kind } = describeRequest((event.body ?? {}) as Record<string, unknown>);
+    const end = metrics.ackSeconds.startTimer({ kind });
+    let acked = false;
+    const ack: ReceiverEvent['ack'] = (response) => {
+      if (!acked) end();
+      acked = true;
+      return event.ack(response);
+    };
+    return processEvent({ ...event, ack });
   };
 }
 

@@ -10,12 +10,12 @@
  * 2. a poster `claimPending`s items: a claim is atomic and leased, so two replicas never hold
  *    the same item, and an item whose poster died (kill -9) becomes claimable again when its
  *    lease runs out;
- * 3. it posts, then records the result (`markPosted`). Only a crash between a successful
- *    post and `markPosted` leaves an item that was posted but looks unposted (so does a post
- *    that timed out yet went through, reported with `markFailed`); it is claimed again, once
- *    its lease expires or its retry time comes, and posted a second time. So at most one
- *    duplicate per such crash, and only on a claim with `attempts > 1`: a poster that then
- *    first looks for its own earlier message (see `Notification.attempts`) closes the gap.
+ * 3. it posts, then records the result (`markPosted`). A crash between a successful post and
+ *    `markPosted` leaves an item that was posted but looks unposted (so does a post that timed
+ *    out yet went through, reported with `markFailed`). It comes back with `attempts > 1`, at
+ *    once if its replica restarts under the same id (`releaseClaims`), else when its lease
+ *    expires or its retry time comes; the poster then looks for its own earlier message in
+ *    Slack before posting (notify/poster.ts), and records that one instead of posting twice.
  *
  * Within one channel and run, items are claimed strictly one at a time in enqueue order, so
  * the first message posted for a run (`runMessage`) exists before later transitions are
@@ -90,7 +90,7 @@ export interface Notification extends NewNotification {
   status: NotificationStatus;
   /**
    * Claims so far, this one included. Above 1, an earlier poster may have posted and died
-   * before `markPosted`: a poster that must never duplicate looks for that message first.
+   * before `markPosted`: the poster looks for that message before posting.
    */
   attempts: number;
   createdAt: number;
@@ -169,6 +169,13 @@ export interface StateStore {
    * failure report cannot undo a post. Throws if the key was never enqueued.
    */
   markFailed(key: NotificationKey, error: string, retryAt: number | null): Promise<void>;
+  /**
+   * Makes every item in flight for `owner` claimable at once, keeping its attempts: what a
+   * replica does when it starts under the id of a previous life of its own (killed), rather
+   * than waiting for those leases to run out. Returns how many. Only a replica that knows no
+   * other live process has its id may call it.
+   */
+  releaseClaims(owner: string): Promise<number>;
   /** The first message posted for a run in a channel: the one later transitions edit and thread under. */
   runMessage(channel: string, run: string): Promise<PostedMessage | null>;
   /** Unfinished items (pending and in flight), in enqueue order. */
@@ -188,6 +195,18 @@ export interface StateStore {
   /** Frees the lock if `owner` holds it, so another replica need not wait for the expiry. */
   releaseLeadership(owner: string): Promise<void>;
   leader(): Promise<string | null>;
+
+  /**
+   * Slack allows about one message a second per channel, counted over every replica: takes the
+   * channel's turn to post, for `intervalMs`, if no one holds it; returns 0 then, else how many
+   * ms remain until it is free. Redis shares turns between replicas; SQLite (one host, usually
+   * one process) keeps them in the process.
+   */
+  takePostTurn(channel: string, intervalMs: number): Promise<number>;
+  /** Keeps the channel's turn taken for at least `ms` from now, whoever took it (never
+   *  shortening a longer hold): after a post, so the next is spaced from its end, and for a 429's
+   *  Retry-After. */
+  holdPostTurn(channel: string, ms: number): Promise<void>;
 
   /** Holds an answer for `owner` until `leaseUntil` (epoch ms); replaces any held for the same view. */
   holdAnswer(answer: PendingAnswer, owner: string, leaseUntil: number): Promise<void>;

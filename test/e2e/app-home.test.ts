@@ -7,8 +7,8 @@
 import { startFakeSlack, type FakeSlack, type FakeView } from '../support/fake-slack';
 import { TEST_APP_TOKEN, TEST_BOT_TOKEN, TEST_SIGNING_SECRET } from '../support/bot';
 import type { Params } from '../support/fake-slack/http';
-import { appHomeOpened } from '../support/fake-slack/payloads';
-import { DEFAULT_USERS } from '../support/fake-slack/directory';
+import { appHomeOpened, DEFAULT_ACTOR } from '../support/fake-slack/payloads';
+import { DEFAULT_CHANNELS, DEFAULT_USERS } from '../support/fake-slack/directory';
 import { slackClient, type SlackClient } from '../support/signed';
 import { A_MINUTE_AFTER_SLEEPYFLOW_STARTED, localClient } from '../support/local-client';
 import type { Subscription } from '../../src/state/store';
@@ -24,7 +24,9 @@ let slack: SlackClient;
 let d: Driver;
 
 beforeAll(async () => {
-  fake = await startFakeSlack({ token: TEST_BOT_TOKEN, appToken: TEST_APP_TOKEN });
+  // Bob is not in #data-science: what it watches is not his to see on App Home.
+  const channels = DEFAULT_CHANNELS.map((c) => (c.id === 'C0DATASCI1' ? { ...c, members: [ALICE.id] } : c));
+  fake = await startFakeSlack({ token: TEST_BOT_TOKEN, appToken: TEST_APP_TOKEN, channels });
   // Alice's Slack account runs Metaflow as bob (an explicit map entry); bob has no entry.
   app = await startSlackApp({
     slackApiUrl: fake.url,
@@ -70,7 +72,7 @@ describe('App Home', () => {
     expect(text).toContain('As Metaflow user `bob` (by the bot\'s user map).');
     expect(text).toContain(`<${UI}/BranchFlow/1795835902618057|BranchFlow/1795835902618057>`);
     expect(text).not.toContain('HelloFlow/');
-    expect(text).toContain('*Failing and running in watched flows*');
+    expect(text).toContain('*Failing and running in flows your channels watch*');
     expect(text).toContain(`:x: <${UI}/FailFlow/1795835906791541|FailFlow/1795835906791541>`);
     expect(text).not.toContain('SleepyFlow');
     expect(home.blocks.filter((b: Params) => b.accessory?.action_id === 'inspect_run')).toHaveLength(2);
@@ -79,7 +81,10 @@ describe('App Home', () => {
   it('tells a user without a Metaflow user how they would be matched', async () => {
     const from = await openHome(BOB);
     await fake.waitFor('views.publish', (c) => fake.calls.indexOf(c) >= from && c.params.user_id === BOB.id);
-    expect(textOf(fake.homeView(BOB.id))).toContain("I match Slack users to Metaflow users by the bot's user map, and found none for you");
+    const text = textOf(fake.homeView(BOB.id));
+    expect(text).toContain("I match Slack users to Metaflow users by the bot's user map, and found none for you");
+    expect(text).toContain('None of your channels watches a flow yet');
+    expect(text).not.toContain('FailFlow');
   });
 
   it('is built at most once per 10 seconds when the tab is opened again, unless refreshed', async () => {
@@ -101,6 +106,19 @@ describe('App Home', () => {
     expect(again.calls.filter((c) => c.method === 'views.publish')).toEqual([]);
   });
 
+  it('shows each user the watched flows of the channels they are in', async () => {
+    // #general, which Bob is in, now watches SleepyFlow; #data-science (FailFlow) still is not his.
+    const home = fake.homeView(BOB.id) as FakeView;
+    const from = fake.calls.length;
+    const asBob = slackClient({ baseUrl: app.baseUrl, signingSecret: TEST_SIGNING_SECRET, fakeSlack: fake, actor: { ...DEFAULT_ACTOR, user: BOB } });
+    const res = await asBob.blockActions([find(home, 'home_refresh')], { view: home });
+    expect(res.status).toBe(200);
+    await fake.waitFor('views.publish', (c) => fake.calls.indexOf(c) >= from && c.params.user_id === BOB.id);
+    const text = textOf(fake.homeView(BOB.id));
+    expect(text).toContain('SleepyFlow/1795835929540849');
+    expect(text).not.toContain('FailFlow');
+  });
+
   it('opens the runs modal from "Browse runs", and a run from its Inspect button', async () => {
     const home = fake.homeView(ALICE.id) as FakeView;
     const runs = await d.click(home, find(home, 'home_browse_runs'));
@@ -120,6 +138,15 @@ describe('App Home', () => {
     const good = await d.submit(input, { inspect_query: { inspect_query_input: { type: 'plain_text_input', value: 'FailFlow/1795835906791541/explode' } } });
     const view = good.ack?.view ?? good.view;
     expect(view.blocks[0].text.text).toBe('FailFlow/1795835906791541/explode');
+  });
+
+  it('starts "Inspect a run…" from the run the user last chose with use, in any channel', async () => {
+    const from = fake.calls.length;
+    expect((await slack.command('use BranchFlow/1795835902618057')).status).toBe(200);
+    await fake.waitFor('response_url', (c) => fake.calls.indexOf(c) >= from);
+    const home = fake.homeView(ALICE.id) as FakeView;
+    const input = (await d.click(home, find(home, 'home_inspect_run'))).view as FakeView;
+    expect(input.blocks[0].element.initial_value).toBe('BranchFlow/1795835902618057');
   });
 
   it('posts files asked for from a modal it opened in the user’s DM with the bot', async () => {

@@ -4,6 +4,7 @@
  * run that is running right now and a foreach of many tasks. Both the modals and the message
  * answers (which `runs` and `inspect` give where a modal cannot open) page through them.
  */
+import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -171,4 +172,16 @@ describe('modals', () => {
     expect(pages).toBe(Math.ceil(lines / 80));
     expect(textOf(logs)).toContain('(the start of the log)');
   });
+});
+
+it('cuts a long log to its end, saying how much earlier text it left out', async () => {
+  const { foreachRun, foreachStep, foreachTaskIds } = info.big;
+  const task = foreachTaskIds[foreachTaskIds.length - 1];
+  const lines = ['first of the long lines', 'x'.repeat(4000), 'last of the long lines'];
+  const stamped = lines.map((message) => `[MFLOG|0|${new Date().toISOString().slice(0, 23)}000Z|runtime|${randomUUID()}]${message}\n`).join('');
+  await fs.appendFile(join(info.root, 'BigFlow', foreachRun, foreachStep, task, '0.runtime_stdout.log'), stamped);
+  const { text } = await ask(`logs BigFlow/${foreachRun}/${foreachStep}/${task} stdout`);
+  expect(text).toMatch(/^… \(\d+ earlier characters\)$/m);
+  expect(text).toContain('last of the long lines');
+  expect(text).not.toContain('first of the long lines');
 });

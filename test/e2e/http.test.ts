@@ -3,6 +3,8 @@ import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
 import { startTestBot, TEST_APP_TOKEN, TEST_BOT_TOKEN, TEST_SIGNING_SECRET, type TestBot } from '../support/bot';
 import { slashCommandFields } from '../support/fake-slack/payloads';
 import { FORM, JSON_TYPE, nowSeconds, signature, slackClient, type SlackClient } from '../support/signed';
+import { localClient } from '../support/local-client';
+import { startSlackApp } from './slack-app';
 
 let fake: FakeSlack;
 let bot: TestBot;
@@ -77,4 +79,19 @@ it("answers Slack's ssl_check and url_verification", async () => {
   const challenge = await slack.raw({ body: JSON.stringify({ type: 'url_verification', challenge: 'c-123', token: 'legacy' }), contentType: JSON_TYPE });
   expect(challenge.status).toBe(200);
   expect(challenge.body).toContain('c-123');
+});
+
+it('answers 429 past the configured requests per minute, before Bolt sees the request', async () => {
+  const limited = await startSlackApp({ slackApiUrl: fake.url, client: localClient(), userMapping: { rule: 'email', map: {} }, rateLimitPerMinute: 2 });
+  try {
+    const client = slackClient({ baseUrl: limited.baseUrl, signingSecret: TEST_SIGNING_SECRET, fakeSlack: fake });
+    const sent = [commandBody(), commandBody(), commandBody()];
+    const statuses: number[] = [];
+    for (const { body } of sent) statuses.push((await client.raw({ body, contentType: FORM })).status);
+    expect(statuses).toEqual([200, 200, 429]);
+    await fake.waitFor('response_url', (c) => c.url === sent[1].responsePath);
+    await expectUnanswered(sent[2].responsePath);
+  } finally {
+    await limited.stop();
+  }
 });

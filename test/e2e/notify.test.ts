@@ -45,7 +45,7 @@ beforeAll(async () => {
     env: { METAFLOW_UI_URL: UI },
     pollIntervalMs: POLL_MS,
     lostAfterMs: LOST_AFTER_MS,
-    notifier: { requestTimeoutMs: 2000, retries: 0, leaseMs: 60_000, idleMs: 200 },
+    notifier: { requestTimeoutMs: 2000, retries: 0, leaseMs: 90_000, idleMs: 200 },
   });
   slack = slackClient({ baseUrl: bot.baseUrl, signingSecret: TEST_SIGNING_SECRET, fakeSlack: fake });
 });
@@ -174,16 +174,20 @@ describe('watch', () => {
     expect(flatText(edit.params.blocks)).toContain(`${flow}/${run}> finished successfully after`);
   });
 
-  it('tells a run that went silent as lost', async () => {
+  it('tells a run that went silent as lost, and still tells how it ends if it comes back', async () => {
     const flow = await freshFlow();
     const channel = freshChannel();
-    await ask(`watch ${flow} on started,lost`, channel);
+    await ask(`watch ${flow} on started,lost,successful`, channel);
     // Silent since it started, almost the cutoff ago.
     const run = await mf.appear(flow, { at: Date.now() - LOST_AFTER_MS + 2000 });
     const card = await notice(channel, flow, run, 'started');
     const reply = await notice(channel, flow, run, 'lost', 6000);
     expect(reply.params.thread_ts).toBe(tsOf(card));
     expect(flatText(reply.params.blocks)).toContain(':ghost: Lost: no sign of life since');
+    // A long silent step, not a dead run: it finishes after all.
+    await mf.finish(flow, run);
+    const finished = await notice(channel, flow, run, 'successful', 6000);
+    expect(finished.params.thread_ts).toBe(tsOf(card));
   });
 
   it('applies user, tag and project filters', async () => {
@@ -279,7 +283,7 @@ describe('watch under an access policy', () => {
       metaflowRoot: mf.root,
       pollIntervalMs: POLL_MS,
       lostAfterMs: LOST_AFTER_MS,
-      notifier: { requestTimeoutMs: 2000, retries: 0, leaseMs: 60_000, idleMs: 200 },
+      notifier: { requestTimeoutMs: 2000, retries: 0, leaseMs: 90_000, idleMs: 200 },
       access: { default: 'deny', rules: [{ channels: [allowed], usergroups: [], users: [], flows: [flow], projects: ['fraud'] }] },
     });
     asked = slackClient({ baseUrl: guarded.baseUrl, signingSecret: TEST_SIGNING_SECRET, fakeSlack: fake });

@@ -1,7 +1,8 @@
 /**
  * The playground in a real browser: Debian's Chromium, driven by playwright-core, walks from
- * `/metaflow runs` to a failed task's stderr by clicks, asks for help, mentions the app and
- * opens App Home. Any Block Kit violation, any answer Slack would refuse, anything the page
+ * `/metaflow runs` to a failed task's stderr by clicks, finds a flow by typing in the flow
+ * picker and filters its runs, asks for help, mentions the app, and uses App Home's Browse runs
+ * and Refresh. Any Block Kit violation, any answer Slack would refuse, anything the page
  * cannot draw and any browser console error fails it. Screenshots of each view are kept in
  * test-artifacts/playground/ (docs/images/ holds copies of some).
  */
@@ -15,6 +16,7 @@ import { ACTION } from '../../src/slack/ids';
 import { kitchenSinkMessage, kitchenSinkModal } from '../playground/kitchen-sink';
 
 const CHROMIUM = '/usr/bin/chromium';
+const GENERAL = 'C0GENERAL1';
 const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts', 'playground');
 // What the machine's closed network and a root user need (see .ci/run).
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -104,6 +106,22 @@ if (!haveChromium && !process.env.CI) {
       return (await res.json()) as Params;
     }
 
+    /** A request of the page's own, as if the person had done it in another window. */
+    async function ui(path: string, body: Params): Promise<Params> {
+      const res = await fetch(`${playground.url}ui/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(res.status).toBe(200);
+      return (await res.json()) as Params;
+    }
+
+    /** Until `done` holds, for what happens outside the page. */
+    async function until(done: () => boolean): Promise<void> {
+      const deadline = Date.now() + 5000;
+      while (!done()) {
+        if (Date.now() > deadline) throw new Error(`not within 5 s: ${done.toString()}`);
+        await page.waitForTimeout(20);
+      }
+    }
+
     /** What the page sends to `/ui/<path>` while `during` runs, answered with `reply` instead
      *  of reaching the app (which has no listeners for these elements). */
     async function intercepted(path: string, reply: Params, during: () => Promise<void>, expected: number): Promise<Params[]> {
@@ -161,6 +179,49 @@ if (!haveChromium && !process.env.CI) {
       await expectHidden(page.locator('#modal-layer'));
     }, 60_000);
 
+    test('/metaflow runs: the flow picker finds a flow as one types, and shows its runs with filters', async () => {
+      await type('/metaflow runs');
+      const modal = topModal();
+      await modal.locator('.bk-context', { hasText: 'Flows 1–4 of 4' }).waitFor();
+
+      await modal.locator(action(ACTION.runsFlow)).click();
+      const menu = page.locator('.bk-menu');
+      // Nothing typed yet: the app offers every flow.
+      await menu.locator('.bk-menu-option[data-value="HelloFlow"]').waitFor();
+      await menu.locator('.bk-menu-search').fill('Fail');
+      // The page filters nothing of an external select: the app answered block_suggestion.
+      await menu.locator('.bk-menu-option[data-value="HelloFlow"]').waitFor({ state: 'detached' });
+      expect(await menu.locator('.bk-menu-option').allTextContents()).toEqual(['FailFlow']);
+      await screenshot('flow-picker', page.locator('.modal-stack'), 32);
+
+      await menu.locator('.bk-menu-option[data-value="FailFlow"]').click();
+      await modal.locator(action(ACTION.runsStatus)).waitFor();
+      expect(await modal.locator('.modal-title').textContent()).toBe('Runs');
+      // The flow it shows, then the filters: user, tag, status.
+      expect(await modal.locator('.bk-select-label').allTextContents()).toEqual(['FailFlow', 'Anyone', 'Any tag', 'Any status']);
+      expect(await modal.locator('.bk-select').evaluateAll((els) => els.map((e) => e.getAttribute('data-action-id')))).toEqual([ACTION.runsFlow, ACTION.runsUser, ACTION.runsTag, ACTION.runsStatus]);
+      await modal.locator('.bk-context', { hasText: 'Runs 1 of 1, newest first' }).waitFor();
+      const runs = modal.locator('.bk-section', { has: page.locator(action(ACTION.inspectRun)) });
+      expect(await runs.count()).toBe(1);
+      expect(await runs.first().textContent()).toMatch(/^❌ 1795835906791541 +· +alice/);
+      await screenshot('flow-runs', modal);
+
+      await modal.locator(action(ACTION.runsStatus)).click();
+      await page.locator('.bk-menu-option[data-value="successful"]').click();
+      await modal.locator('.bk-section', { hasText: 'No runs of FailFlow match these filters.' }).waitFor();
+      expect(await modal.locator(action(ACTION.inspectRun)).count()).toBe(0);
+
+      await modal.locator(action(ACTION.runsStatus)).click();
+      await page.locator('.bk-menu-option[data-value="failed"]').click();
+      await modal.locator(action(ACTION.inspectRun)).waitFor();
+      await modal.locator(action(ACTION.inspectRun)).click();
+      await modal.locator(action(ACTION.pickStep)).waitFor();
+      expect(await modal.locator('.bk-header').first().textContent()).toBe('FailFlow/1795835906791541');
+
+      await modal.locator('.modal-x').click();
+      await expectHidden(page.locator('#modal-layer'));
+    }, 30_000);
+
     test('/metaflow help answers only the person, and shares in the channel', async () => {
       await type('/metaflow help');
       const answer = page.locator('.msg.msg-ephemeral').last();
@@ -179,12 +240,33 @@ if (!haveChromium && !process.env.CI) {
       await screenshot('mention-thread');
     }, 30_000);
 
-    test('App Home', async () => {
+    test('App Home: Browse runs opens the runs modal, Refresh shows what changed since', async () => {
       await page.locator('.side-item[data-app]').click();
       const home = page.locator('.home-view');
       await home.waitFor();
       await home.locator(action(ACTION.homeBrowse)).waitFor();
       await screenshot('home');
+
+      await home.locator(action(ACTION.homeBrowse)).click();
+      const modal = topModal();
+      await modal.locator('.bk-context', { hasText: 'Flows 1–4 of 4' }).waitFor();
+      expect(await modal.locator('.modal-title').textContent()).toBe('Metaflow runs');
+      await screenshot('home-browse-runs');
+      await modal.locator('.modal-x').click();
+      await expectHidden(page.locator('#modal-layer'));
+
+      // FailFlow's failed run is among alice's runs; no channel watches FailFlow yet.
+      const failed = home.locator('.bk-section', { hasText: 'FailFlow/1795835906791541' });
+      expect(await failed.count()).toBe(1);
+      // She subscribes #general to FailFlow from elsewhere while this Home stays open: no
+      // app_home_opened is sent, so only Refresh can show the run under the watched flows.
+      await ui('type', { channel: GENERAL, text: '/metaflow watch FailFlow' });
+      await until(() => playground.standIn.slack.messages(GENERAL).some((m) => m.text === 'This channel now hears about FailFlow runs: failed, lost.'));
+      expect(await failed.count()).toBe(1);
+      await home.locator(action(ACTION.homeRefresh)).click();
+      await failed.nth(1).waitFor();
+      expect(await failed.count()).toBe(2);
+      await screenshot('home-refreshed');
     }, 30_000);
 
     test('draws every block and element, and sends what Slack would', async () => {

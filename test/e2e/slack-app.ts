@@ -25,6 +25,8 @@ export interface SlackAppOptions {
   answerSettings?: Partial<AnswerSettings>;
   /** How long `stop` waits for answers under way; default 10 s, as the bot. */
   drainMs?: number;
+  /** Requests per minute from one address; default the server's. */
+  rateLimitPerMinute?: number;
 }
 
 export interface RunningSlackApp {
@@ -42,7 +44,7 @@ export async function startSlackApp(opts: SlackAppOptions): Promise<RunningSlack
     { client: opts.client, state, uiUrl: opts.uiUrl ?? null, version: 'test', backend: 'local', userMapping: opts.userMapping, answerSettings: opts.answerSettings },
     { logger: createLogger('error'), metrics },
   );
-  const server: FastifyInstance = await buildServer({ receiver: slack.http, metrics, ready: async () => {} });
+  const server: FastifyInstance = await buildServer({ receiver: slack.http, metrics, ready: async () => {}, rateLimitPerMinute: opts.rateLimitPerMinute });
   await server.listen({ port: 0, host: '127.0.0.1' });
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

@@ -58,3 +58,23 @@ it('answers a mention delivered as an events_api envelope in its thread', async 
   expect(call.status).toBe(200);
   expect(flatText(call.params.blocks)).toContain('*metaflowbot*');
 });
+
+it('serves /healthz and /readyz in Socket Mode too', async () => {
+  expect((await fetch(`${bot.baseUrl}/healthz`)).status).toBe(200);
+  expect((await fetch(`${bot.baseUrl}/readyz`)).status).toBe(200);
+});
+
+/** How many acks of this kind /metrics has timed. */
+async function acksTimed(kind: string): Promise<number> {
+  const metrics = await (await fetch(`${bot.baseUrl}/metrics`)).text();
+  const m = new RegExp(`^metaflowbot_slack_ack_seconds_count\\{kind="${kind}"\\} (\\d+)$`, 'm').exec(metrics);
+  return m ? Number(m[1]) : 0;
+}
+
+it('times the ack of a slash command envelope in /metrics', async () => {
+  const before = await acksTimed('command');
+  const responseUrl = fake.mintResponseUrl();
+  await socket.send('slash_commands', slashCommandFields('version', { responseUrl }));
+  expect(await acksTimed('command')).toBe(before + 1);
+  await fake.waitFor('response_url', (c) => c.url === new URL(responseUrl).pathname);
+});

@@ -7,8 +7,12 @@
  * (loading view first, the data after). Each test gets its own bot, so no cache hides a fault.
  */
 import type { FakeSlackCall } from '../support/fake-slack';
+import { loadConfig } from '../../src/config';
+import { startBot } from '../../src/main';
+import { TEST_SIGNING_SECRET } from '../support/bot';
+import { slackClient } from '../support/signed';
 import { eventFixture, flatText } from '../fixtures/slack';
-import { ANSWER_WITHIN_MS, ask, expectClearSentence, startFaultHarness, type FaultHarness } from './support/harness';
+import { ANSWER_WITHIN_MS, ask, expectClearSentence, serviceBotEnv, startFaultHarness, type FaultHarness } from './support/harness';
 
 let h: FaultHarness;
 
@@ -107,3 +111,25 @@ it.each([
   h.service.clearFaults();
   await expectRecovered(STATUS, STATUS_ANSWER);
 }, 30_000);
+
+it('`version` names the metadata service by its URL, never with its auth key or basic-auth credentials', async () => {
+  const secrets = { user: 'mf-basic-user', password: 'mf-basic-password-5f2e', authKey: 'mf-auth-key-9c41d7' };
+  const serviceUrl = `http://${secrets.user}:${secrets.password}@127.0.0.1:${h.serviceProxy.port}`;
+  const config = loadConfig({ env: serviceBotEnv(h.slack.url, serviceUrl, { METAFLOW_SERVICE_AUTH_KEY: secrets.authKey }) });
+  const running = await startBot(config);
+  try {
+    const baseUrl = `http://127.0.0.1:${running.port}`;
+    const asked = await ask({ ...h, bot: { ...running, baseUrl }, client: slackClient({ baseUrl, signingSecret: TEST_SIGNING_SECRET, fakeSlack: h.slack }) }, 'version');
+    const { text, call } = await asked.answer(1, ANSWER_WITHIN_MS);
+    expect(text).toContain(`http://127.0.0.1:${h.serviceProxy.port}`);
+    for (const secret of Object.values(secrets)) expect(JSON.stringify(call.params)).not.toContain(secret);
+    expect(JSON.stringify(call.params)).not.toContain(Buffer.from(`${secrets.user}:${secrets.password}`).toString('base64'));
+    // The credentials are in use: the bot reads the service with them.
+    expect((await fetch(`${baseUrl}/readyz`)).status).toBe(200);
+    const sent = h.service.log[h.service.log.length - 1].headers;
+    expect(sent['x-api-key']).toBe(secrets.authKey);
+    expect(sent.authorization).toBe(`Basic ${Buffer.from(`${secrets.user}:${secrets.password}`).toString('base64')}`);
+  } finally {
+    await running.stop();
+  }
+});

@@ -86,6 +86,20 @@ describe('the guarded client', () => {
     await expect(withPrincipal(bob, () => client.getRun('BranchFlow', '1795835898163077'))).rejects.toBeInstanceOf(AccessDeniedError);
   });
 
+  it('refuses a run outside the granted namespace with the same words as a run that does not exist', async () => {
+    const bob = who({ user: 'U_BOB' });
+    const answers = await Promise.all(
+      ['1795835898163077', '1111111111111111'].flatMap((run) => [
+        withPrincipal(bob, () => client.getRun('BranchFlow', run)).catch((e: unknown) => e),
+        withPrincipal(bob, () => client.resolve(parseRunQuery(`BranchFlow/${run}`))).catch((e: unknown) => e),
+        withPrincipal(bob, () => client.listSteps('BranchFlow', run)).catch((e: unknown) => e),
+      ]),
+    );
+    for (const answer of answers) expect(answer).toBeInstanceOf(AccessDeniedError);
+    const [forbidden, missing] = [answers.slice(0, 3), answers.slice(3)].map((set) => set.map((e) => (e as Error).message.replace(/\d{16}/, 'RUN')));
+    expect(forbidden).toEqual(missing);
+  });
+
   it('resolves user groups for group rules', async () => {
     const flows = await withPrincipal(who({ user: 'U_PROJ' }), () => client.listFlows());
     expect(flows.map((f) => f.name)).toContain('ProjectFlow');

@@ -1,6 +1,8 @@
 import { parse } from 'yaml';
 import { formatChecks, runChecks } from '../../src/cli/check';
+import { main } from '../../src/cli/main';
 import { manifestText } from '../../src/cli/manifest';
+import { ConfigError } from '../../src/config';
 import { FIXTURES } from '../support/fixtures';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
 import { join } from 'node:path';
@@ -29,12 +31,47 @@ describe('metaflowbot check', () => {
     expect(text).toMatch(/^✓ Metaflow: 10 flows at metadata: local/m);
   });
 
-  it('fails with a clear line for a missing setting', async () => {
-    const env = good();
-    delete env.SLACK_BOT_TOKEN;
+  it('lists every missing setting of an empty environment, with the fix, and still checks Metaflow', async () => {
+    const env = { METAFLOW_HOME: '/nonexistent', METAFLOW_DATASTORE_SYSROOT_LOCAL: join(FIXTURES, 'metaflow-local') };
+    const text = formatChecks(await runChecks({ env, cwd: '/' }));
+    const lines = text.split('\n');
+    expect(lines.filter((l) => l.startsWith('✗ configuration: '))).toEqual([
+      expect.stringMatching(/^✗ configuration: SLACK_BOT_TOKEN .*\(not set\): is required: the Bot User OAuth Token \(xoxb-…\) .*OAuth & Permissions/),
+      expect.stringMatching(/^✗ configuration: SLACK_SIGNING_SECRET \(not set\): HTTP mode needs it; or set SLACK_APP_TOKEN .*Signing Secret.*App-Level Tokens/),
+    ]);
+    expect(text).toMatch(/^✗ Slack: not checked until the configuration above is fixed$/m);
+    expect(text).toMatch(/^✓ Metaflow: 10 flows at metadata: local/m);
+  });
+
+  it('reports each bad setting on its own line, a secret masked, beside a working Metaflow check', async () => {
+    const env = { ...good(), SLACK_BOT_TOKEN: 'xoxp-user-token-secret', PORT: 'eighty', LOG_LEVEL: 'loud', METAFLOWBOT_USER_RULE: 'map' };
     const lines = await runChecks({ env, cwd: '/' });
-    expect(lines).toHaveLength(1);
-    expect(formatChecks(lines)).toMatch(/^✗ configuration: .*SLACK_BOT_TOKEN .*is required/s);
+    const text = formatChecks(lines);
+    expect(lines.filter((l) => l.text.startsWith('configuration: ')).map((l) => l.ok)).toEqual([false, false, false, false]);
+    expect(text).toMatch(/^✗ configuration: SLACK_BOT_TOKEN \("\*\*\*"\): a bot token starts with "xoxb-"/m);
+    expect(text).toMatch(/^✗ configuration: PORT \("eighty"\): must be a port number$/m);
+    expect(text).toMatch(/^✗ configuration: LOG_LEVEL \("loud"\): must be one of fatal, /m);
+    expect(text).toMatch(/^✗ configuration: METAFLOWBOT_USER_MAP \(not set\): METAFLOWBOT_USER_RULE=map needs a map/m);
+    expect(text).toMatch(/^✓ Metaflow: 10 flows/m);
+    expect(text).not.toContain('xoxp-user-token-secret');
+  });
+
+  it('checks Slack when only the Metaflow settings are wrong', async () => {
+    const lines = await runChecks({ env: { ...good(), METAFLOW_DEFAULT_DATASTORE: 's3' }, cwd: '/' });
+    const text = formatChecks(lines);
+    expect(text).toMatch(/^✓ configuration: Socket Mode/m);
+    expect(text).toMatch(/^✓ Slack: signed in as/m);
+    expect(text).toMatch(/^✗ Metaflow: METAFLOW_DATASTORE_SYSROOT_S3 is required when METAFLOW_DEFAULT_DATASTORE is s3/m);
+  });
+
+  it('exits 0 when every check passes and 1 when one fails, through the command line', async () => {
+    const passed = await runMain(['check'], good());
+    expect(passed.code).toBe(0);
+    expect(passed.out).toMatch(/^✓ configuration: Socket Mode\n✓ Slack: .*\n✓ Metaflow: .*$/);
+    const failed = await runMain(['check'], { ...good(), SLACK_BOT_TOKEN: 'xoxb-wrong' });
+    expect(failed.code).toBe(1);
+    expect(failed.out).toMatch(/^✗ Slack: auth.test failed \(invalid_auth\)/m);
+    expect(failed.err).toBe('');
   });
 
   it('fails the Slack line for a token Slack refuses, and the Metaflow line for an empty folder', async () => {
@@ -65,7 +102,7 @@ describe('metaflowbot manifest', () => {
     expect(m.features.app_home.home_tab_enabled).toBe(true);
     expect(m.settings.interactivity.is_enabled).toBe(true);
     expect([...m.settings.event_subscriptions.bot_events].sort()).toEqual(['app_home_opened', 'app_mention', 'link_shared', 'message.im']);
-    expect([...m.oauth_config.scopes.bot].sort()).toEqual(['app_mentions:read', 'chat:write', 'commands', 'files:write', 'im:history', 'links:read', 'links:write', 'users:read', 'users:read.email']);
+    expect([...m.oauth_config.scopes.bot].sort()).toEqual(['app_mentions:read', 'channels:history', 'channels:read', 'chat:write', 'commands', 'files:write', 'groups:history', 'groups:read', 'im:history', 'links:read', 'links:write', 'users:read', 'users:read.email']);
   });
 
   it('fills in the request URLs for HTTP mode', () => {
@@ -78,7 +115,23 @@ describe('metaflowbot manifest', () => {
     expect(m.features.unfurl_domains).toEqual(['mf.example.com']);
   });
 
-  it('refuses a plain-http URL, which Slack would not call', () => {
-    expect(() => manifestText({ http: 'http://bot.example.com' })).toThrow('--http needs an https:// URL');
+  it('refuses a plain-http URL, which Slack would not call, and what is no URL', () => {
+    expect(() => manifestText({ http: 'http://bot.example.com' })).toThrow(new ConfigError('--http needs an https:// URL (Slack only calls HTTPS request URLs); got "http://bot.example.com"'));
+    expect(() => manifestText({ http: 'notaurl' })).toThrow(ConfigError);
+  });
+
+  it.each(['http://x', 'notaurl'])('answers `manifest --http %s` with one usage line and exit code 1', async (url) => {
+    const { code, out, err } = await runMain(['manifest', '--http', url], {});
+    expect(code).toBe(1);
+    expect(out).toBe('');
+    expect(err).toMatch(new RegExp(`^error: option '--http <url>' argument '${url}' is invalid\\. --http needs .*https://[^\\n]*$`));
   });
 });
+
+/** The command line in this process, its output captured. */
+async function runMain(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(['node', 'metaflowbot', ...args], { out: (t) => out.push(t), err: (t) => err.push(t), env, cwd: '/' });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}

@@ -216,6 +216,87 @@ describe('fake Slack Web API, driven by @slack/web-api', () => {
     expect(slack.calls.map((c) => c.method)).toEqual(['files.getUploadURLExternal', 'upload', 'files.completeUploadExternal']);
   });
 
+  test('conversations.history: top-level messages newest first, within oldest and latest, paged, metadata when asked', async () => {
+    const metadata = { event_type: 'metaflow_run_notification', event_payload: { run: 'HelloFlow/1', transition: 'started' } };
+    const post = async (text: string, extra: Record<string, unknown> = {}): Promise<string> => {
+      const res = await client.chat.postMessage({ channel: 'C0GENERAL1', text, ...extra });
+      clock += 1000;
+      return res.ts as string;
+    };
+    const first = await post('card', { metadata });
+    await post('reply', { thread_ts: first });
+    const second = await post('second');
+    await client.chat.delete({ channel: 'C0GENERAL1', ts: await post('deleted') });
+    await client.chat.postEphemeral({ channel: 'C0GENERAL1', user: 'U0ALICE001', text: 'only alice' });
+    const person = slack.postAs('U0BOB00001', 'C0GENERAL1', { text: 'hi bot' }).ts;
+    const third = await post('third');
+
+    const all = await client.conversations.history({ channel: 'C0GENERAL1' });
+    expect(all.messages?.map((m) => m.text)).toEqual(['third', 'hi bot', 'second', 'card']);
+    expect(all.messages?.find((m) => m.ts === person)).toMatchObject({ user: 'U0BOB00001' });
+    expect(all.messages?.find((m) => m.ts === first)).toMatchObject({ user: slack.workspace.bot.userId, bot_id: slack.workspace.bot.botId });
+    expect(all.messages?.some((m) => 'metadata' in m)).toBe(false);
+    expect(all.has_more).toBe(false);
+    const withMetadata = await client.conversations.history({ channel: 'C0GENERAL1', include_all_metadata: true });
+    expect(withMetadata.messages?.find((m) => m.ts === first)?.metadata).toEqual(metadata);
+
+    const since = async (args: Record<string, unknown>) => (await client.conversations.history({ channel: 'C0GENERAL1', ...args })).messages?.map((m) => m.text);
+    expect(await since({ oldest: first })).toEqual(['third', 'hi bot', 'second']);
+    expect(await since({ oldest: first, inclusive: true })).toEqual(['third', 'hi bot', 'second', 'card']);
+    expect(await since({ oldest: first, latest: third })).toEqual(['hi bot', 'second']);
+    expect(await since({ latest: second, inclusive: true })).toEqual(['second', 'card']);
+
+    const page1 = await client.conversations.history({ channel: 'C0GENERAL1', limit: 3 });
+    expect(page1.messages?.map((m) => m.ts)).toEqual([third, person, second]);
+    expect(page1.has_more).toBe(true);
+    const page2 = await client.conversations.history({ channel: 'C0GENERAL1', limit: 3, cursor: page1.response_metadata?.next_cursor });
+    expect(page2.messages?.map((m) => m.ts)).toEqual([first]);
+    expect(page2.has_more).toBe(false);
+
+    expect(await slackError(client.conversations.history({ channel: 'C0NOSUCH01' }))).toBe('channel_not_found');
+    expect(await slackError(client.conversations.history({ channel: 'C0GENERAL1', oldest: 'yesterday' }))).toBe('invalid_ts_oldest');
+    expect(await slackError(client.conversations.history({ channel: 'C0GENERAL1', cursor: 'bm9wZQ==' }))).toBe('invalid_cursor');
+  });
+
+  test('conversations.replies: the parent, then its replies oldest first within the window, from any ts of the thread', async () => {
+    const metadata = { event_type: 'metaflow_run_notification', event_payload: { run: 'HelloFlow/1', transition: 'failed' } };
+    const post = async (text: string, extra: Record<string, unknown> = {}): Promise<string> => {
+      const res = await client.chat.postMessage({ channel: 'C0GENERAL1', text, ...extra });
+      clock += 1000;
+      return res.ts as string;
+    };
+    const card = await post('card');
+    const started = await post('started', { thread_ts: card });
+    const failed = await post('failed', { thread_ts: card, metadata });
+    await post('elsewhere');
+
+    const thread = await client.conversations.replies({ channel: 'C0GENERAL1', ts: card, include_all_metadata: true });
+    expect(thread.messages?.map((m) => m.text)).toEqual(['card', 'started', 'failed']);
+    expect(thread.messages?.[0]).toMatchObject({ ts: card, thread_ts: card, reply_count: 2 });
+    expect(thread.messages?.[2]).toMatchObject({ thread_ts: card, parent_user_id: slack.workspace.bot.userId, metadata });
+    expect((await client.conversations.replies({ channel: 'C0GENERAL1', ts: failed })).messages?.map((m) => m.ts)).toEqual([card, started, failed]);
+    expect((await client.conversations.replies({ channel: 'C0GENERAL1', ts: card, oldest: started })).messages?.map((m) => m.text)).toEqual(['card', 'failed']);
+    expect((await client.conversations.replies({ channel: 'C0GENERAL1', ts: card })).messages?.some((m) => 'metadata' in m)).toBe(false);
+    const paged = await client.conversations.replies({ channel: 'C0GENERAL1', ts: card, limit: 2 });
+    expect(paged).toMatchObject({ has_more: true });
+    const rest = await client.conversations.replies({ channel: 'C0GENERAL1', ts: card, limit: 2, cursor: paged.response_metadata?.next_cursor });
+    expect(rest.messages?.map((m) => m.ts)).toEqual([failed]);
+
+    expect(await slackError(client.conversations.replies({ channel: 'C0GENERAL1', ts: '1.000001' }))).toBe('thread_not_found');
+  });
+
+  test('conversations.history and replies refuse a channel the bot is not in; chat.postMessage refuses malformed metadata', async () => {
+    const outside = await startFakeSlack({ channels: [{ id: 'C0OUTSIDE1', name: 'outside', isMember: false }, { id: 'C0INSIDE01', name: 'inside' }] });
+    try {
+      const c = new WebClient(outside.token, { slackApiUrl: outside.url, retryConfig: { retries: 0 }, logger });
+      expect(await slackError(c.conversations.history({ channel: 'C0OUTSIDE1' }))).toBe('not_in_channel');
+      expect(await slackError(c.conversations.replies({ channel: 'C0OUTSIDE1', ts: '1.000001' }))).toBe('not_in_channel');
+      expect(await slackError(c.chat.postMessage({ channel: 'C0INSIDE01', text: 'x', metadata: { event_type: '', event_payload: {} } }))).toBe('invalid_metadata_schema');
+    } finally {
+      await outside.close();
+    }
+  });
+
   test('unknown methods answer unknown_method', async () => {
     expect(await slackError(client.apiCall('admin.apps.approve'))).toBe('unknown_method');
   });

@@ -1,12 +1,13 @@
 /** The poster against the fake Slack (strict, rate-limited like Slack) and the in-memory store. */
 import { webApi } from '@slack/bolt';
 import { checkLease, NOTIFIER_DEFAULTS } from '../../src/notify';
+import { noticeMetadata } from '../../src/notify/earlier';
 import { Poster } from '../../src/notify/poster';
 import { toJson, type FailureDetails, type RunSnapshot } from '../../src/notify/payload';
 import { createLogger } from '../../src/observability/logger';
 import { Metrics } from '../../src/observability/metrics';
 import { MemoryStateStore } from '../../src/state/memory';
-import type { StateStore, Transition } from '../../src/state/store';
+import type { NotificationKey, StateStore, Transition } from '../../src/state/store';
 import { startFakeSlack, type FakeSlack, type FakeSlackCall } from '../support/fake-slack';
 import { flatText } from '../fixtures/slack';
 
@@ -19,32 +20,33 @@ const [A, B, OUTSIDE] = CHANNELS.map((c) => c.id);
 
 let fake: FakeSlack;
 let state: StateStore;
+let slack: webApi.WebClient;
+let posters: Poster[];
 let poster: Poster;
 let metrics: Metrics;
+/** What the posters logged, one JSON object a line. */
+let logged: string[];
 let n = 0;
+
+function newPoster(owner: string, claimLimit = 4): Poster {
+  const logger = createLogger('info', { write: (line: string) => void logged.push(line) });
+  const made = new Poster({ state, slack, posts: slack, owner, uiUrl: null, lostAfterMs: 60_000, leaseMs: 60_000, claimLimit, idleMs: 50, channelIntervalMs: 1000, logger, metrics });
+  posters.push(made);
+  return made;
+}
 
 beforeEach(async () => {
   fake = await startFakeSlack({ channels: CHANNELS, rateLimits: { 'chat.postMessage': { limit: 1, windowMs: 1000, per: 'channel' } } });
   state = new MemoryStateStore();
   metrics = new Metrics();
-  const slack = new webApi.WebClient('xoxb-test', { slackApiUrl: fake.url, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 2000 });
-  poster = new Poster({
-    state,
-    slack,
-    owner: 'poster-1',
-    uiUrl: null,
-    lostAfterMs: 60_000,
-    leaseMs: 60_000,
-    claimLimit: 4,
-    idleMs: 50,
-    channelIntervalMs: 1000,
-    logger: createLogger('silent'),
-    metrics,
-  });
+  logged = [];
+  posters = [];
+  slack = new webApi.WebClient('xoxb-test', { slackApiUrl: fake.url, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 2000 });
+  poster = newPoster('poster-1');
 });
 
 afterEach(async () => {
-  await poster.stop();
+  await Promise.all(posters.map((p) => p.stop()));
   await state.close();
   await fake.close();
 });
@@ -72,6 +74,27 @@ async function until(check: () => Promise<boolean> | boolean, timeoutMs = 5000):
 }
 
 const settled = async (): Promise<boolean> => (await state.pending()).length === 0;
+
+const key = (channel: string, id: string, transition: Transition): NotificationKey => ({ channel, run: `HelloFlow/${id}`, transition });
+
+/** A poster that claimed everything due, then died (its lease runs out at once). */
+async function claimedByADeadPoster(): Promise<void> {
+  await state.claimPending('dead-poster', 10, 1);
+  await new Promise((r) => setTimeout(r, 5));
+}
+
+const aSecond = (): Promise<void> => new Promise((r) => setTimeout(r, 1000));
+
+/** What the dead poster got through to Slack before it died: the notice, with its metadata.
+ *  A second apart from the posts around it, as Slack wants in one channel. */
+async function postedBeforeDying(k: NotificationKey, threadTs?: string): Promise<string> {
+  await aSecond();
+  const res = await slack.chat.postMessage({ channel: k.channel, text: 'posted before the crash', metadata: noticeMetadata(k), ...(threadTs ? { thread_ts: threadTs } : {}) });
+  await aSecond();
+  return res.ts as string;
+}
+
+const warnings = (): string[] => logged.map((line) => JSON.parse(line) as { level: number; msg: string }).filter((l) => l.level === 40).map((l) => l.msg);
 
 describe('Poster', () => {
   it('posts a run card first, then edits it and replies in its thread; records each post', async () => {
@@ -150,9 +173,11 @@ describe('Poster', () => {
 
   it('refuses a lease that a batch of posts could outlast', () => {
     expect(() => checkLease(NOTIFIER_DEFAULTS)).not.toThrow();
-    // 4 items, each an edit and a post of up to 3 × 5 s plus back-off, and a second's pacing.
-    expect(() => checkLease({ ...NOTIFIER_DEFAULTS, leaseMs: 60_000 })).toThrow('notification lease of 60000 ms is too short: posting a batch can take 140000 ms');
-    expect(() => checkLease({ ...NOTIFIER_DEFAULTS, claimLimit: 1, requestTimeoutMs: 2000, retries: 0, leaseMs: 10_000 })).not.toThrow();
+    // 4 items, each a lookup and an edit of up to 2 × 5 s plus back-off, a post of up to 5 s,
+    // and two seconds' turns.
+    expect(() => checkLease({ ...NOTIFIER_DEFAULTS, leaseMs: 60_000 })).toThrow('notification lease of 60000 ms is too short: posting a batch can take 116000 ms');
+    expect(() => checkLease({ ...NOTIFIER_DEFAULTS, claimLimit: 1, requestTimeoutMs: 2000, retries: 0, leaseMs: 16_000 })).not.toThrow();
+    expect(() => checkLease({ ...NOTIFIER_DEFAULTS, claimLimit: 1, requestTimeoutMs: 2000, retries: 0, leaseMs: 10_000 })).toThrow(RangeError);
   });
 
   it('drops an item it cannot read', async () => {
@@ -160,5 +185,118 @@ describe('Poster', () => {
     poster.start();
     await until(async () => (await state.counts()).abandoned === 1);
     expect(posts()).toEqual([]);
+  });
+});
+
+describe('Poster, on an item claimed again', () => {
+  it('records the card an earlier attempt posted instead of posting it again, and posts the one that never got out', async () => {
+    const [reached, lost] = [String(++n), String(++n)];
+    const before = Date.now();
+    await enqueue(A, reached, 'started');
+    await enqueue(A, lost, 'started');
+    await claimedByADeadPoster();
+    const ts = await postedBeforeDying(key(A, reached, 'started'));
+    poster.start();
+    await until(settled, 4000);
+    expect(await state.runMessage(A, `HelloFlow/${reached}`)).toEqual({ channel: A, ts });
+    const mine = posts(A).filter((c) => c.params.text !== 'posted before the crash');
+    expect(mine.map((c) => (c.params.metadata as { event_payload: { run: string } }).event_payload.run)).toEqual([`HelloFlow/${lost}`]);
+    expect(await state.runMessage(A, `HelloFlow/${lost}`)).toEqual({ channel: A, ts: (mine[0].response as { ts: string }).ts });
+    // One read of the channel served both items, from before they were enqueued, with metadata.
+    const reads = fake.callsTo('conversations.history');
+    expect(reads).toHaveLength(1);
+    expect(reads[0].params).toMatchObject({ channel: A, include_all_metadata: 'true' });
+    expect(Number(reads[0].params.oldest) * 1000).toBeLessThanOrEqual(before);
+    expect(await state.counts()).toMatchObject({ posted: 2, pending: 0, inflight: 0 });
+  });
+
+  it('finds an event an earlier attempt told in the card’s thread; tells the one it did not', async () => {
+    const [told, untold] = [String(++n), String(++n)];
+    for (const id of [told, untold]) await enqueue(B, id, 'started');
+    poster.start();
+    await until(settled);
+    await poster.stop();
+    const cards = [(await state.runMessage(B, `HelloFlow/${told}`))!, (await state.runMessage(B, `HelloFlow/${untold}`))!];
+    // The failures' first attempt: one reply got out, then its poster died.
+    for (const id of [told, untold]) await enqueue(B, id, 'failed');
+    await claimedByADeadPoster();
+    await postedBeforeDying(key(B, told, 'failed'), cards[0].ts);
+    const updatesBefore = fake.callsTo('chat.update').length;
+    newPoster('poster-2').start();
+    await until(settled, 5000);
+    expect(fake.callsTo('conversations.replies').map((c) => c.params.ts).sort()).toEqual(cards.map((c) => c.ts).sort());
+    const failures = posts(B).filter((c) => (c.params.metadata as { event_payload: { transition: string } }).event_payload.transition === 'failed');
+    expect(failures.map((c) => [(c.params.metadata as { event_payload: { run: string } }).event_payload.run, c.params.text === 'posted before the crash'])).toEqual([
+      [`HelloFlow/${told}`, true],
+      [`HelloFlow/${untold}`, false],
+    ]);
+    // Only the untold one edits its card: the told one's edit came before its reply.
+    expect(fake.callsTo('chat.update').slice(updatesBefore).map((c) => c.params.ts)).toEqual([cards[1].ts]);
+    expect(await state.counts()).toMatchObject({ posted: 4, pending: 0, inflight: 0 });
+  });
+
+  it('posts without looking when Slack refuses to show the channel, and says so once per channel', async () => {
+    const ids = [String(++n), String(++n)];
+    for (const id of ids) await enqueue(A, id, 'started');
+    await claimedByADeadPoster();
+    fake.failNext('conversations.history', { error: 'missing_scope' });
+    poster.start();
+    await until(settled, 4000);
+    expect(posts(A)).toHaveLength(2);
+    expect(warnings().filter((w) => w.includes('refused to show the channel history'))).toHaveLength(1);
+  });
+
+  it('posts, and says so, when the channel got more messages since than one read shows', async () => {
+    const id = String(++n);
+    await enqueue(A, id, 'started');
+    await claimedByADeadPoster();
+    for (let i = 0; i < 120; i++) fake.postAs('U0BOB00001', A, { text: `chatter ${i}` });
+    poster.start();
+    await until(settled, 4000);
+    expect(posts(A)).toHaveLength(1);
+    expect(warnings().filter((w) => w.includes('too many messages since the item was enqueued'))).toHaveLength(1);
+  });
+
+  it('hands the item back with the Retry-After of a 429 on the lookup, then looks again', async () => {
+    const id = String(++n);
+    await enqueue(A, id, 'started');
+    await claimedByADeadPoster();
+    fake.failNext('conversations.history', { status: 429, retryAfter: 1 });
+    poster.start();
+    await until(async () => (await state.pending())[0]?.error?.includes('looking for an earlier post') ?? false);
+    const [waiting] = await state.pending();
+    expect(waiting.status).toBe('pending');
+    expect(waiting.dueAt - Date.now()).toBeGreaterThan(500);
+    expect(posts(A)).toEqual([]);
+    await until(settled, 4000);
+    expect(fake.callsTo('conversations.history').map((c) => c.status)).toEqual([429, 200]);
+    expect(posts(A)).toHaveLength(1);
+  });
+
+  it('takes back at once, on its first round, what a previous life under its id held', async () => {
+    const id = String(++n);
+    await enqueue(A, id, 'started');
+    // Leased for ten minutes to this poster's id: a kill -9 left it in flight.
+    expect(await state.claimPending('poster-1', 10, 10 * 60 * 1000)).toHaveLength(1);
+    poster.start();
+    await until(settled, 3000);
+    expect(posts(A)).toHaveLength(1);
+    expect(fake.callsTo('conversations.history')).toHaveLength(1);
+  });
+});
+
+describe('Posters sharing a store', () => {
+  it('take turns in a channel: one message a second between them, never a 429', async () => {
+    const ids = [String(++n), String(++n), String(++n), String(++n)];
+    for (const id of ids) await enqueue(A, id, 'started');
+    // One item a claim each, so both are posting to the channel at once.
+    const [one, two] = [newPoster('poster-a', 1), newPoster('poster-b', 1)];
+    one.start();
+    two.start();
+    await until(settled, 8000);
+    const times = posts(A).map((c) => c.at);
+    expect(times).toHaveLength(4);
+    for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(1000);
+    expect(fake.calls.filter((c) => c.status === 429)).toEqual([]);
   });
 });

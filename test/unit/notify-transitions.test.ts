@@ -1,6 +1,6 @@
 import type { Run } from '../../src/metaflow/model';
 import type { Subscription } from '../../src/state/store';
-import { change, channelsFor, firstSight, matches, stillFollowed, SUBSCRIPTION_GRACE_MS, transitionTime } from '../../src/notify/transitions';
+import { change, channelsFor, firstSight, LOST_FOLLOWED_MS, matches, stillFollowed, SUBSCRIPTION_GRACE_MS, transitionTime } from '../../src/notify/transitions';
 import { isNewerRun } from '../../src/notify/watcher';
 
 const T0 = Date.parse('2026-11-28T10:00:00Z');
@@ -50,13 +50,14 @@ describe('transitions', () => {
     expect(transitionTime(run({ lastSeenAt: T0 + 2000 }), 'lost', LOST_AFTER)).toBe(T0 + 2000 + LOST_AFTER);
   });
 
-  it('follows running runs, and failed ones while a retry may still come', () => {
+  it('follows running runs, failed ones while a retry may still come, and lost ones for a day', () => {
     const now = T0 + 10_000;
     expect(stillFollowed(run(), now, LOST_AFTER)).toBe(true);
     expect(stillFollowed(run({ status: 'failed', lastSeenAt: now - 1000 }), now, LOST_AFTER)).toBe(true);
     expect(stillFollowed(run({ status: 'failed', lastSeenAt: now - LOST_AFTER - 1 }), now, LOST_AFTER)).toBe(false);
     expect(stillFollowed(run({ status: 'successful' }), now, LOST_AFTER)).toBe(false);
-    expect(stillFollowed(run({ status: 'lost' }), now, LOST_AFTER)).toBe(false);
+    expect(stillFollowed(run({ status: 'lost', lastSeenAt: now - LOST_AFTER - 1 }), now, LOST_AFTER)).toBe(true);
+    expect(stillFollowed(run({ status: 'lost', lastSeenAt: now - LOST_FOLLOWED_MS - 1 }), now, LOST_AFTER)).toBe(false);
   });
 });
 

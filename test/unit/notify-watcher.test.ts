@@ -6,6 +6,7 @@ import { MetaflowClient } from '../../src/metaflow/client';
 import { LocalDatastore } from '../../src/metaflow/datastore/local';
 import { LocalMetadataSource } from '../../src/metaflow/local/metadata';
 import type { Run } from '../../src/metaflow/model';
+import type { MetadataSource } from '../../src/metaflow/sources';
 import { readPayload } from '../../src/notify/payload';
 import { Watcher } from '../../src/notify/watcher';
 import { createLogger } from '../../src/observability/logger';
@@ -39,8 +40,8 @@ afterEach(async () => {
   await state.close();
 });
 
-function client(lostAfterMs: number, wrap: (c: MetaflowClient) => MetaflowClient = (c) => c): MetaflowClient {
-  return wrap(new MetaflowClient({ metadata: new LocalMetadataSource(mf.root), datastore: new LocalDatastore(mf.root), lostAfterMs, shortTtlMs: 1 }));
+function client(lostAfterMs: number, wrap: (c: MetaflowClient) => MetaflowClient = (c) => c, metadata: MetadataSource = new LocalMetadataSource(mf.root)): MetaflowClient {
+  return wrap(new MetaflowClient({ metadata, datastore: new LocalDatastore(mf.root), lostAfterMs, shortTtlMs: 1 }));
 }
 
 interface Options {
@@ -48,14 +49,30 @@ interface Options {
   canSee?: (channel: string, run: Run) => boolean;
   now?: () => number;
   wrap?: (c: MetaflowClient) => MetaflowClient;
+  metadata?: MetadataSource;
   store?: StateStore;
+}
+
+/** The local metadata source, telling of each call it gets: what the backend is asked. */
+function countingSource(calls: { method: string; run: string | null }[]): MetadataSource {
+  const perRun = new Set(['getRun', 'listSteps', 'listTasks', 'getTask', 'taskMetadata', 'endStep', 'stepAttempts', 'taskAttempts', 'listArtifacts']);
+  return new Proxy(new LocalMetadataSource(mf.root), {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        calls.push({ method: String(prop), run: perRun.has(String(prop)) ? String(args[1]) : null });
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
 }
 
 function watcher(opts: Options = {}): Watcher {
   const lostAfterMs = opts.lostAfterMs ?? 60_000;
   return new Watcher({
     state: opts.store ?? state,
-    client: client(lostAfterMs, opts.wrap),
+    client: client(lostAfterMs, opts.wrap, opts.metadata),
     lostAfterMs,
     pollIntervalMs: 100,
     canSee: opts.canSee ?? (() => true),
@@ -260,5 +277,47 @@ describe('Watcher', () => {
     const run = await mf.appear(FLOW);
     await w.poll();
     expect(await outbox()).toEqual([`C1 ${run} started`]);
+  });
+
+  it('polls cheaply: lists down to the newest run it saw, and reads again only the unfinished ones', async () => {
+    const settled = async (count: number): Promise<string[]> => {
+      const ids: string[] = [];
+      for (let i = 0; i < count; i++) {
+        const id = await mf.appear(FLOW);
+        await mf.finish(FLOW, id);
+        ids.push(id);
+      }
+      return ids;
+    };
+    await settled(12);
+    await subscribe('C1');
+    const calls: { method: string; run: string | null }[] = [];
+    const w = watcher({ metadata: countingSource(calls) });
+    await w.poll();
+    const running = await mf.appear(FLOW);
+    await settled(1);
+    await w.poll();
+
+    // Nothing changed: one listing, and of the runs only the unfinished one is read.
+    calls.splice(0);
+    await w.poll();
+    expect(calls.filter((c) => c.method === 'listRuns')).toHaveLength(1);
+    expect([...new Set(calls.flatMap((c) => c.run ?? []))]).toEqual([running]);
+
+    // More new runs than a page: the listing goes on to the newest seen, no further; the runs
+    // read are the new ones and the unfinished one, none of those settled before.
+    const fresh = await settled(12);
+    calls.splice(0);
+    await w.poll();
+    expect(calls.filter((c) => c.method === 'listRuns')).toHaveLength(2);
+    expect([...new Set(calls.flatMap((c) => c.run ?? []))].sort()).toEqual([...fresh, running].sort());
+
+    // Once it has finished, it is read one last time, then no run at all.
+    await mf.finish(FLOW, running);
+    await w.poll();
+    calls.splice(0);
+    await w.poll();
+    expect(calls.filter((c) => c.run !== null)).toEqual([]);
+    expect(calls.filter((c) => c.method === 'listRuns')).toHaveLength(1);
   });
 });

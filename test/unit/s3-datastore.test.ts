@@ -6,7 +6,10 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mapLimit } from '../../src/metaflow/concurrency';
 import { createS3Datastore, type S3Datastore, type S3DatastoreOptions } from '../../src/metaflow/datastore/s3';
 import { BackendTimeoutError, BackendUnavailableError, NotFoundError, TooLargeError } from '../../src/metaflow/errors';
+import { MetaflowClient } from '../../src/metaflow/client';
+import { createServiceMetadataSource } from '../../src/metaflow/service';
 import type { ArtifactTable } from '../../src/metaflow/sources';
+import { startFakeMetadataService } from '../support/fake-metadata-service';
 import {
   FIXTURE_BUCKET,
   FIXTURE_DATASTORE,
@@ -164,6 +167,53 @@ describe('S3 datastore: artifacts', () => {
   });
 });
 
+describe('S3 datastore: where an artifact record says its blob is', () => {
+  const sha = '4c6229dc1063e370fc77d5b1f304260d21fa24ed';
+  const sha1 = (pickle: Buffer): string => createHash('sha1').update(pickle).digest('hex');
+
+  it('reads under the root the record names, not the configured one', async () => {
+    const { ds, requests } = datastore({ root: `s3://${FIXTURE_BUCKET}/elsewhere` });
+    expect(sha1(await ds.readBlob('FailFlow', sha, FIXTURE_ROOT))).toBe(sha);
+    expect(await ds.blobSize('FailFlow', sha, FIXTURE_ROOT)).toBe(statSync(join(OBJECTS, 'FailFlow', 'data', sha.slice(0, 2), sha)).size);
+    expect(requests.map((r) => `${r.method} ${r.status}`)).toEqual(['HEAD 200', 'GET 200', 'HEAD 200']);
+    await expect(ds.readBlob('FailFlow', sha)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('reads at the object URL older clients recorded', async () => {
+    const { ds } = datastore({ root: `s3://${FIXTURE_BUCKET}/elsewhere` });
+    expect(sha1(await ds.readBlob('FailFlow', sha, `${FIXTURE_ROOT}/FailFlow/data/${sha.slice(0, 2)}/${sha}`))).toBe(sha);
+  });
+
+  it('falls back to the configured root when the recorded one lacks the blob or its bucket', async () => {
+    const { ds, requests } = datastore();
+    expect(sha1(await ds.readBlob('FailFlow', sha, `s3://${FIXTURE_BUCKET}/moved`))).toBe(sha);
+    expect(requests.map((r) => `${r.method} ${r.status}`)).toEqual(['HEAD 404', 'HEAD 200', 'GET 200']);
+    expect(sha1(await ds.readBlob('FailFlow', sha, 's3://no-such-bucket/metaflow'))).toBe(sha);
+  });
+
+  it('ignores a recorded location that is not an S3 root, or holds path tricks', async () => {
+    const { ds, requests } = datastore();
+    expect(sha1(await ds.readBlob('FailFlow', sha, '/home/alice/.metaflow'))).toBe(sha);
+    expect(sha1(await ds.readBlob('FailFlow', sha, `s3://${FIXTURE_BUCKET}/other/../metaflow`))).toBe(sha);
+    expect(requests.map((r) => r.method)).toEqual(['HEAD', 'GET', 'HEAD', 'GET']);
+  });
+
+  it("gives the client each artifact from its record's root, through the metadata service", async () => {
+    const service = await startFakeMetadataService();
+    const metadata = createServiceMetadataSource({ url: service.url, retryBaseDelayMs: 5 });
+    try {
+      const { ds } = datastore({ root: `s3://${FIXTURE_BUCKET}/elsewhere` });
+      const client = new MetaflowClient({ metadata, datastore: ds });
+      const artifacts = await client.listArtifacts({ flow: 'ParamFlow', run: '3', step: 'end', task: '11' });
+      expect(artifacts.find((a) => a.name === 'who')).toMatchObject({ type: 'str', preview: "'alice'" });
+      expect(artifacts.every((a) => !a.preview.startsWith('<'))).toBe(true);
+    } finally {
+      await metadata.close();
+      await service.close();
+    }
+  });
+});
+
 describe('S3 datastore: logs', () => {
   it('reads a log tail through the S3 byte source exactly as the file holds it', async () => {
     const { ds } = datastore();
@@ -214,6 +264,20 @@ describe('S3 datastore: logs', () => {
 });
 
 describe('S3 datastore: connection and failures', () => {
+  it('destroys every client it builds: the probe of the region chain at once, its own on close', async () => {
+    const destroy = jest.spyOn(S3Client.prototype, 'destroy');
+    try {
+      await withAwsEnv('S3RVER', 'S3RVER', async () => {
+        const ds = createS3Datastore({ root: FIXTURE_ROOT, endpointUrl: server.endpoint });
+        expect(destroy).toHaveBeenCalledTimes(1);
+        ds.close();
+        expect(destroy).toHaveBeenCalledTimes(2);
+      });
+    } finally {
+      destroy.mockRestore();
+    }
+  });
+
   it('takes credentials from the environment through the default chain', async () => {
     const sha = '4c6229dc1063e370fc77d5b1f304260d21fa24ed';
     await withAwsEnv('S3RVER', 'S3RVER', async () => {

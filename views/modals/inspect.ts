@@ -11,9 +11,11 @@ import { modal, type Frame } from '../components/modal';
 /** Longer than any query a person types; a UI link with a long flow name still fits. */
 export const QUERY_MAX = 500;
 
-export function inspectQueryView(frame: Frame): ModalView {
+/** `lastUsed`: the run the user last chose with `use`, to start from. */
+export function inspectQueryView(frame: Frame, lastUsed: string | null = null): ModalView {
+  const text = Elements.TextInput({ actionId: ACTION.inspectQueryInput, placeholder: 'A run, step or task', maxLength: QUERY_MAX }).focusOnLoad();
   const input = Blocks.Input({ label: 'Run', blockId: BLOCK.inspectQuery }).element(
-    Elements.TextInput({ actionId: ACTION.inspectQueryInput, placeholder: 'A run, step or task', maxLength: QUERY_MAX }).focusOnLoad(),
+    lastUsed !== null && lastUsed.length <= QUERY_MAX ? text.initialValue(lastUsed) : text,
   );
   const examples = ['HelloFlow/42', 'latest run of HelloFlow', "alice's HelloFlow tagged nightly", 'HelloFlow/42/train/7'];
   return modal({

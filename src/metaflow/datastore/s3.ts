@@ -2,7 +2,8 @@
  * The datastore half of Metaflow's S3 backend: blobs, artifact tables and logs below
  * METAFLOW_DATASTORE_SYSROOT_S3, with the same keys as a local `.metaflow` folder
  * (metaflow-local-format.md §6, §9). A blob's `cas_raw` marker is the object's user metadata
- * `x-amz-meta-metaflow-user-attributes` instead of a `_meta` file.
+ * `x-amz-meta-metaflow-user-attributes` instead of a `_meta` file. A blob is read where its
+ * artifact record says it was written, as Metaflow's client does, else under the configured root.
  */
 import { GetObjectCommand, HeadObjectCommand, S3Client, type HeadObjectCommandOutput } from '@aws-sdk/client-s3';
 import type { ByteSource } from '../bytesource';
@@ -47,10 +48,23 @@ export function createS3Datastore(opts: S3DatastoreOptions): S3Datastore {
   return new S3DatastoreImpl(opts);
 }
 
+const S3_URL = /^s3:\/\/([^/]+)\/*(.*?)\/*$/;
+
 export function parseS3Root(root: string): { bucket: string; prefix: string } {
-  const m = /^s3:\/\/([^/]+)\/*(.*?)\/*$/.exec(root.trim());
+  const m = S3_URL.exec(root.trim());
   if (!m) throw new Error(`METAFLOW_DATASTORE_SYSROOT_S3 must look like s3://<bucket>/<prefix>, not "${root}".`);
   return { bucket: m[1], prefix: m[2] };
+}
+
+/** A bucket and a key prefix, and how to name them. */
+interface S3Root {
+  bucket: string;
+  prefix: string;
+  location: string;
+}
+
+function s3Root(bucket: string, prefix: string): S3Root {
+  return { bucket, prefix, location: `s3://${bucket}${prefix ? `/${prefix}` : ''}` };
 }
 
 /** The endpoint as it may be shown: URL user info could hold a secret. */
@@ -77,7 +91,10 @@ function isSafeSegment(s: string): boolean {
  * unused client is the only public handle on that chain.
  */
 function chainRegionOrDefault(): () => Promise<string> {
-  const chain = new S3Client({}).config.region;
+  const probe = new S3Client({});
+  const chain = probe.config.region;
+  // The provider outlives its client; the client's own sockets and agents are freed now.
+  probe.destroy();
   return () => chain().catch(() => DEFAULT_REGION);
 }
 
@@ -134,11 +151,23 @@ function checkRange(name: string, start: number, end: number): void {
 
 const EMPTY = Buffer.alloc(0);
 
+/** One object: its root, for messages, and its full key. */
+interface S3Object {
+  root: S3Root;
+  key: string;
+}
+
+function keyUnder(root: S3Root, relative: string): string {
+  return root.prefix ? `${root.prefix}/${relative}` : relative;
+}
+
+function objectUrl({ root, key }: S3Object): string {
+  return `s3://${root.bucket}/${key}`;
+}
+
 class S3DatastoreImpl implements Datastore {
   readonly kind = 's3' as const;
-  readonly location: string;
-  private readonly bucket: string;
-  private readonly prefix: string;
+  private readonly root: S3Root;
   private readonly where: string;
   private readonly client: S3Client;
   private readonly ownsClient: boolean;
@@ -147,8 +176,8 @@ class S3DatastoreImpl implements Datastore {
   private readonly counters: S3Stats = { requests: 0, bytes: 0 };
 
   constructor(opts: S3DatastoreOptions) {
-    ({ bucket: this.bucket, prefix: this.prefix } = parseS3Root(opts.root));
-    this.location = `s3://${this.bucket}${this.prefix ? `/${this.prefix}` : ''}`;
+    const { bucket, prefix } = parseS3Root(opts.root);
+    this.root = s3Root(bucket, prefix);
     this.where = opts.endpointUrl ? endpointLabel(opts.endpointUrl) : 'AWS';
     this.maxPreviewBytes = opts.maxPreviewBytes ?? DEFAULT_MAX_PREVIEW_BYTES;
     this.timeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
@@ -160,20 +189,16 @@ class S3DatastoreImpl implements Datastore {
     if (this.ownsClient) this.client.destroy();
   }
 
+  get location(): string {
+    return this.root.location;
+  }
+
   stats(): S3Stats {
     return { ...this.counters };
   }
 
-  private key(relative: string): string {
-    return this.prefix ? `${this.prefix}/${relative}` : relative;
-  }
-
-  private url(key: string): string {
-    return `s3://${this.bucket}/${key}`;
-  }
-
   /** One sentence per failure, naming the bucket or endpoint, never a credential. */
-  private failure(err: unknown, key: string): Error {
+  private failure(err: unknown, { root, key }: S3Object): Error {
     if (err instanceof MetaflowError) return err;
     const e = (err ?? {}) as SdkError;
     const name = e.name ?? 'Error';
@@ -181,102 +206,128 @@ class S3DatastoreImpl implements Datastore {
     // The Node handler names resets "TimeoutError" too, but a reset is the server going away.
     const reset = e.code === 'ECONNRESET' || e.code === 'EPIPE';
     if ((name === 'TimeoutError' && !reset) || e.code === 'ETIMEDOUT') {
-      return new BackendTimeoutError(`S3 at ${this.where} did not answer within ${this.timeoutMs} ms (reading ${this.url(key)}).`);
+      return new BackendTimeoutError(`S3 at ${this.where} did not answer within ${this.timeoutMs} ms (reading ${objectUrl({ root, key })}).`);
     }
     if (name === 'CredentialsProviderError') {
       return new DatastoreUnavailableError(
-        `No AWS credentials were found to read S3 bucket ${this.bucket}: set AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run with an instance or container role.`,
+        `No AWS credentials were found to read S3 bucket ${root.bucket}: set AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run with an instance or container role.`,
       );
     }
     if (status === 403 || ACCESS_ERRORS.has(name)) {
       // A HEAD has no error body, so only the status tells why.
       const why = ACCESS_ERRORS.has(name) ? name : `HTTP ${status}`;
       return new DatastoreUnavailableError(
-        `Access to S3 bucket ${this.bucket} was denied (${why}): check that the AWS credentials in use may read ${this.location}.`,
+        `Access to S3 bucket ${root.bucket} was denied (${why}): check that the AWS credentials in use may read ${root.location}.`,
       );
     }
     if (name === 'NoSuchBucket') {
-      return new DatastoreUnavailableError(`S3 bucket ${this.bucket} does not exist at ${this.where}: check METAFLOW_DATASTORE_SYSROOT_S3.`);
+      const setting = root === this.root ? 'METAFLOW_DATASTORE_SYSROOT_S3' : "the artifact's recorded location";
+      return new DatastoreUnavailableError(`S3 bucket ${root.bucket} does not exist at ${this.where}: check ${setting}.`);
     }
     if (status === undefined || status >= 500) {
       const why = status ? ` (HTTP ${status})` : e.code ? ` (${e.code})` : '';
       return new DatastoreUnavailableError(`S3 at ${this.where} is not reachable${why}.`);
     }
-    return new DatastoreUnavailableError(`S3 at ${this.where} refused to read ${this.url(key)} (${name}, HTTP ${status}).`);
+    return new DatastoreUnavailableError(`S3 at ${this.where} refused to read ${objectUrl({ root, key })} (${name}, HTTP ${status}).`);
   }
 
   /** HEAD; null when the object does not exist. */
-  private async head(key: string): Promise<HeadObjectCommandOutput | null> {
+  private async head(object: S3Object): Promise<HeadObjectCommandOutput | null> {
     this.counters.requests++;
     try {
-      return await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return await this.client.send(new HeadObjectCommand({ Bucket: object.root.bucket, Key: object.key }));
     } catch (err) {
       if (isMissing(err)) return null;
-      throw this.failure(err, key);
+      throw this.failure(err, object);
     }
   }
 
   /** GET of the whole object or of `range`; null when the object does not exist. */
-  private async get(key: string, range?: string): Promise<{ body: Buffer; metadata: Record<string, string> } | null> {
+  private async get(object: S3Object, range?: string): Promise<{ body: Buffer; metadata: Record<string, string> } | null> {
     this.counters.requests++;
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range }));
+      const out = await this.client.send(new GetObjectCommand({ Bucket: object.root.bucket, Key: object.key, Range: range }));
       const bytes = out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
       this.counters.bytes += bytes.byteLength;
       return { body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), metadata: out.Metadata ?? {} };
     } catch (err) {
       if (isMissing(err)) return null;
       if (range && isUnsatisfiableRange(err)) return { body: EMPTY, metadata: {} };
-      throw this.failure(err, key);
+      throw this.failure(err, object);
     }
   }
 
-  private blobObjectKey(flow: string, sha: string): string {
+  /**
+   * Where a blob may be: under the root its record names (or at the object URL older clients
+   * recorded), then under the configured root, for a datastore copied elsewhere since.
+   */
+  private blobObjects(flow: string, sha: string, recorded: string | undefined): S3Object[] {
     if (!isSha(sha) || !isSafeSegment(flow)) throw new NotFoundError(`${flow} artifact ${sha}`);
-    return this.key(blobKey(flow, sha));
+    const relative = blobKey(flow, sha);
+    const configured = { root: this.root, key: keyUnder(this.root, relative) };
+    const m = recorded === undefined ? null : S3_URL.exec(recorded);
+    if (!m) return [configured];
+    const [, bucket, path] = m;
+    if (!isSafeSegment(bucket) || (path !== '' && !path.split('/').every(isSafeSegment))) return [configured];
+    const own = path === relative || path.endsWith(`/${relative}`);
+    const root = s3Root(bucket, own ? path.slice(0, path.length - relative.length).replace(/\/$/, '') : path);
+    const named = { root, key: keyUnder(root, relative) };
+    return named.root.location === this.root.location ? [configured] : [named, configured];
   }
 
-  private attemptObjectKey(flow: string, run: string, step: string, task: string, attempt: number, file: string): string | null {
+  /** The first of `objects` that exists, with its HEAD; a bucket refused or gone passes to the next. */
+  private async find(objects: S3Object[]): Promise<{ object: S3Object; head: HeadObjectCommandOutput } | null> {
+    for (const [i, object] of objects.entries()) {
+      try {
+        const head = await this.head(object);
+        if (head) return { object, head };
+      } catch (err) {
+        if (!(err instanceof DatastoreUnavailableError) || i === objects.length - 1) throw err;
+      }
+    }
+    return null;
+  }
+
+  private attemptObject(flow: string, run: string, step: string, task: string, attempt: number, file: string): S3Object | null {
     const safe = [flow, run, step, task].every(isSafeSegment) && Number.isSafeInteger(attempt) && attempt >= 0;
-    return safe ? this.key(attemptKey(flow, run, step, task, attempt, file)) : null;
+    return safe ? { root: this.root, key: keyUnder(this.root, attemptKey(flow, run, step, task, attempt, file)) } : null;
   }
 
-  async blobSize(flow: string, sha: string): Promise<number> {
-    const head = await this.head(this.blobObjectKey(flow, sha));
-    if (!head) throw new NotFoundError(`${flow} artifact ${sha}`);
-    return head.ContentLength ?? 0;
+  async blobSize(flow: string, sha: string, recorded?: string): Promise<number> {
+    const found = await this.find(this.blobObjects(flow, sha, recorded));
+    if (!found) throw new NotFoundError(`${flow} artifact ${sha}`);
+    return found.head.ContentLength ?? 0;
   }
 
-  async readBlob(flow: string, sha: string): Promise<Buffer> {
-    const key = this.blobObjectKey(flow, sha);
+  async readBlob(flow: string, sha: string, recorded?: string): Promise<Buffer> {
     const what = `${flow} artifact ${sha}`;
-    const head = await this.head(key);
-    if (!head) throw new NotFoundError(what);
-    const size = head.ContentLength ?? 0;
+    const found = await this.find(this.blobObjects(flow, sha, recorded));
+    if (!found) throw new NotFoundError(what);
+    const size = found.head.ContentLength ?? 0;
     if (size > this.maxPreviewBytes) throw new TooLargeError(what, size);
-    const got = await this.get(key);
+    const got = await this.get(found.object);
     if (!got) throw new NotFoundError(what);
     return unpackBlob(got.body, isRawBlob(got.metadata['metaflow-user-attributes']), what);
   }
 
   async artifactTable(flow: string, run: string, step: string, task: string, attempt: number): Promise<ArtifactTable | null> {
-    const key = this.attemptObjectKey(flow, run, step, task, attempt, 'data.json');
-    if (key === null) return null;
-    const got = await this.get(key);
+    const object = this.attemptObject(flow, run, step, task, attempt, 'data.json');
+    if (object === null) return null;
+    const got = await this.get(object);
     if (!got) return null;
     try {
       return JSON.parse(got.body.toString('utf8')) as ArtifactTable;
     } catch {
-      throw new BackendDataError(`${this.url(key)} is not JSON.`);
+      throw new BackendDataError(`${objectUrl(object)} is not JSON.`);
     }
   }
 
   async logSources(flow: string, run: string, step: string, task: string, attempt: number, stream: LogStream): Promise<ByteSource[]> {
     const found = await Promise.all(
       LOG_SOURCES.map(async (source) => {
-        const key = this.attemptObjectKey(flow, run, step, task, attempt, logFile(source, stream));
-        const head = key === null ? null : await this.head(key);
-        return head && key !== null ? this.byteSource(key, head.ContentLength ?? 0) : null;
+        const object = this.attemptObject(flow, run, step, task, attempt, logFile(source, stream));
+        const head = object === null ? null : await this.head(object);
+        return head && object !== null ? this.byteSource(object, head.ContentLength ?? 0) : null;
       }),
     );
     return found.filter((s): s is ByteSource => s !== null);
@@ -286,8 +337,8 @@ class S3DatastoreImpl implements Datastore {
    * A log object read by ranges. Its size is the HEAD that found it, so a tail costs one HEAD
    * and a few ranged GETs; reads stop at that size, the snapshot the caller's offsets refer to.
    */
-  private byteSource(key: string, knownSize: number): ByteSource {
-    const name = this.url(key);
+  private byteSource(object: S3Object, knownSize: number): ByteSource {
+    const name = objectUrl(object);
     return {
       name,
       size: async () => knownSize,
@@ -295,7 +346,7 @@ class S3DatastoreImpl implements Datastore {
         checkRange(name, start, end);
         const stop = Math.min(end, knownSize);
         if (start >= stop) return EMPTY;
-        const got = await this.get(key, `bytes=${start}-${stop - 1}`);
+        const got = await this.get(object, `bytes=${start}-${stop - 1}`);
         // Some S3-compatible servers (s3rver reading `bytes=0-0`) send more than was asked for.
         return got ? got.body.subarray(0, stop - start) : EMPTY;
       },

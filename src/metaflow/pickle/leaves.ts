@@ -4,11 +4,11 @@
  */
 import { dateRepr, dateTimeHead, timeDeltaRepr, timeHead, timeZoneRepr } from './datetime';
 import { pyFloatRepr } from './floats';
-import { dtypeText, ndarrayDescription, ndarrayRepr, scalarRepr, scalarTypeName } from './numpy-format';
+import { dtypeText, ndarrayDescription, ndarrayPreview, ndarrayRepr, scalarRepr, scalarTypeName } from './numpy-format';
 import { exceptionWrapperFields, exceptionWrapperRepr, genericObjectRepr, namedTupleFields, uuidRepr } from './objects';
 import { dataFrameSummary } from './pandas';
 import { bytesRepr, LazyText, plainText, reprStrText, strRepr } from './text-repr';
-import { className, globalName, PyGlobal, PyObject, PyValue } from './value';
+import { className, globalName, PyGlobal, PyNdArray, PyObject, PyValue } from './value';
 
 /** Builtins that are classes; other lowercase builtins are functions (`getattr`, `print` …). */
 const BUILTIN_TYPES = new Set([
@@ -117,6 +117,11 @@ export function leafRepr(value: PyValue): string | LazyText | null {
     default:
       return null;
   }
+}
+
+/** An array previewed on its own rather than inside a container: with its shape and dtype. */
+export function arrayPreviewText(value: PyNdArray): string {
+  return ndarrayPreview(value, simpleRepr);
 }
 
 /** `leafRepr` as a LazyText. */

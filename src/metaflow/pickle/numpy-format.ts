@@ -183,13 +183,30 @@ export function elementTexts(array: PyNdArray, limit: number, objectText: LeafRe
   return texts;
 }
 
-/** What we show for arrays we cannot print like numpy. */
-export function ndarrayDescription(array: PyNdArray): string {
+/** `shape=(3, 4) dtype=float64`, in the words numpy's own repr uses for them. */
+function shapeAndDtype(array: PyNdArray): string {
   const info = dtypeInfo(array.dtype);
   const dtype = info ? dtypeShortRepr(info).replace(/'/g, '') : array.dtype?.kind === 'dtype' ? array.dtype.code : 'unknown';
   const shape = array.shape ? shapeRepr(array.shape) : 'unknown';
+  return `shape=${shape} dtype=${dtype}`;
+}
+
+/** What we show for arrays we cannot print like numpy. */
+export function ndarrayDescription(array: PyNdArray): string {
   const data = array.data?.kind === 'buffer' ? ', data out-of-band' : '';
-  return `<numpy.ndarray shape=${shape} dtype=${dtype}${data}>`;
+  return `<numpy.ndarray ${shapeAndDtype(array)}${data}>`;
+}
+
+/**
+ * An array shown on its own: shape and dtype first, then numpy's repr of the first values.
+ * numpy's repr leaves out the shape of most arrays and the dtype of the common ones, and a
+ * preview cut short would lose whatever came after the values. A repr of several lines starts
+ * on a line of its own, so that its rows stay aligned under `array(`.
+ */
+export function ndarrayPreview(array: PyNdArray, leafRepr: LeafRepr): string {
+  const repr = ndarrayRepr(array, leafRepr);
+  if (repr === null) return ndarrayDescription(array);
+  return `${shapeAndDtype(array)}:${repr.includes('\n') ? '\n' : ' '}${repr}`;
 }
 
 export function dtypeText(value: PyValue): string {

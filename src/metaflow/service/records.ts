@@ -77,13 +77,21 @@ export function toMetadataRow(raw: unknown, endpoint: string): ServiceMetadataRo
 
 export function toArtifactRecord(raw: unknown, endpoint: string): ArtifactRecord {
   const o = object(raw, endpoint);
+  const location = artifactLocation(nullableString(o, 'location', endpoint));
   return {
     name: string(o, 'name', endpoint),
     sha: string(o, 'sha', endpoint),
     attempt: number(o, 'attempt_id', endpoint),
     encoding: string(o, 'content_type', endpoint),
     createdAt: number(o, 'ts_epoch', endpoint),
+    ...(location ? { location } : {}),
   };
+}
+
+/** `:root:` and the datastore root the value was written under (§1.2); older clients wrote the object's own URL. */
+function artifactLocation(location: string | null): string | null {
+  const where = location?.startsWith(':root:') ? location.slice(':root:'.length) : location;
+  return where || null;
 }
 
 /** `attempt_id:<n>` is how the service ties a metadata row to an attempt; rows of no attempt have none. */

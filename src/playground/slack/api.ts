@@ -18,8 +18,9 @@
  *   `Authorization: Bearer …` (or a `token` argument): none → `not_authed`, another →
  *   `invalid_auth`, the app token (or the bot token on apps.connections.open) →
  *   `not_allowed_token_type`. Methods: auth.test, views.open/push/update/publish,
- *   chat.postMessage/postEphemeral/update/delete/getPermalink/unfurl, conversations.info,
- *   users.info, files.getUploadURLExternal/completeUploadExternal, apps.connections.open.
+ *   chat.postMessage/postEphemeral/update/delete/getPermalink/unfurl, conversations.info/history/replies,
+ *   users.info, users.conversations, files.getUploadURLExternal/completeUploadExternal,
+ *   apps.connections.open.
  *   Anything else → `unknown_method`.
  * - upload URLs (`/upload/v1/<file id>/…`, multipart or raw bytes), recorded as method `upload`.
  * - response_urls (`/commands/<team>/<n>/<secret>`, JSON), recorded as method `response_url`.

@@ -29,6 +29,8 @@ export interface FakeChannel {
   isPrivate?: boolean;
   /** Whether the bot was invited; posting elsewhere fails with `not_in_channel`. Default true. */
   isMember?: boolean;
+  /** The people in it; default everyone in the workspace. */
+  members?: readonly string[];
 }
 
 export const FAKE_TEAM: FakeTeam = { id: 'T0TEAM0001', domain: 'metaflow-test', name: 'Metaflow Test' };
@@ -73,6 +75,15 @@ export class Workspace {
 
   user(id: unknown): FakeUser | undefined {
     return typeof id === 'string' ? this.users.get(id) : undefined;
+  }
+
+  /** The channels `user` is in, as `users.conversations` lists them to the bot: private
+   *  ones only where the bot is a member too. */
+  channelsOf(user: string): ResolvedChannel[] {
+    return this.channels
+      .filter((c) => (c.members ?? [...this.users.keys()]).includes(user) && (!c.isPrivate || (c.isMember ?? true)))
+      .map((c) => this.channel(c.id))
+      .filter((c): c is ResolvedChannel => c !== undefined);
   }
 
   /** A channel by id or name (`#general`, `general`). A user id or `D…` id means the user's

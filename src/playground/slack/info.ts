@@ -50,6 +50,19 @@ export function infoMethods(workspace: Workspace, socketModeUrl?: () => string):
         },
       });
     },
+    'users.conversations': (p: Params) => {
+      if (!workspace.user(p.user)) return fail('user_not_found');
+      const types = String(p.types ?? 'public_channel').split(',');
+      const wanted = workspace.channelsOf(String(p.user)).filter((c) => types.includes(c.isPrivate ? 'private_channel' : 'public_channel'));
+      const limit = Math.min(Math.max(Number(p.limit ?? 100) || 100, 1), 1000);
+      const start = p.cursor ? Number(Buffer.from(String(p.cursor), 'base64').toString('utf8')) : 0;
+      if (!Number.isInteger(start) || start < 0) return fail('invalid_cursor');
+      const next = start + limit < wanted.length ? Buffer.from(String(start + limit)).toString('base64') : '';
+      return ok({
+        channels: wanted.slice(start, start + limit).map((c) => ({ id: c.id, name: c.name, is_channel: !c.isPrivate, is_group: c.isPrivate, is_private: c.isPrivate })),
+        response_metadata: { next_cursor: next },
+      });
+    },
     // With no Socket Mode fake attached the app behaves as if Socket Mode were off.
     'apps.connections.open': () => (socketModeUrl ? ok({ url: socketModeUrl() }) : fail('not_allowed')),
   };

@@ -1,11 +1,18 @@
 /** chat.* as Slack runs them: channels must exist and have the bot, every message is checked
- *  by validateMessage, and messages are kept so that updates, deletes and permalinks work. */
+ *  by validateMessage, and messages are kept so that updates, deletes, permalinks and reading
+ *  them back (conversations.history and conversations.replies) work. */
 import { MARKDOWN_TEXT_ARG_MAX, MESSAGE_ATTACHMENTS_MAX, MESSAGE_TEXT_MAX } from '../../../views/limits';
 import { validateMessage } from '../../../views/validate';
 import type { ResolvedChannel, Workspace } from './directory';
 import type { Params } from './http';
 import type { ResponseOrigin } from './response-urls';
 import { badArgument, fail, missing, ok, rejectContent, type ApiResult, type Method } from './results';
+
+/** Message metadata as chat.postMessage takes it and conversations.* return it. */
+export interface FakeMetadata {
+  event_type: string;
+  event_payload: Params;
+}
 
 export interface FakeMessage {
   channel: string;
@@ -20,6 +27,7 @@ export interface FakeMessage {
   user?: string;
   /** Files shared with the message. */
   files?: Params[];
+  metadata?: FakeMetadata;
   deleted: boolean;
   /** How many times chat.update changed it. */
   updates: number;
@@ -40,6 +48,31 @@ function escapePointer(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
+/** Slack's message ts (`seconds.sequence`) compared as the instants they are; no float rounding. */
+function compareTs(a: string, b: string): number {
+  const [as, af = ''] = a.split('.');
+  const [bs, bf = ''] = b.split('.');
+  if (as.length !== bs.length) return as.length - bs.length;
+  if (as !== bs) return as < bs ? -1 : 1;
+  const [x, y] = [af.padEnd(6, '0'), bf.padEnd(6, '0')];
+  return x === y ? 0 : x < y ? -1 : 1;
+}
+
+const TS = /^\d+(\.\d+)?$/;
+
+function flag(value: unknown): boolean {
+  return value === true || value === 'true' || value === '1' || value === 1;
+}
+
+/** A page of conversations.* results: offsets in an opaque cursor, as Slack's are opaque. */
+function page<T>(items: T[], p: Params, defaultLimit: number, maxLimit: number): { items: T[]; next: string } | ApiResult {
+  const limit = Math.min(Math.max(Math.trunc(Number(p.limit ?? defaultLimit)) || defaultLimit, 1), maxLimit);
+  const start = missing(p.cursor) ? 0 : Number(Buffer.from(String(p.cursor), 'base64').toString('utf8').replace(/^offset:/, ''));
+  if (!Number.isInteger(start) || start < 0) return fail('invalid_cursor');
+  const end = start + limit;
+  return { items: items.slice(start, end), next: end < items.length ? Buffer.from(`offset:${end}`).toString('base64') : '' };
+}
+
 export class ChatApi {
   private readonly messages: FakeMessage[] = [];
   readonly unfurls: FakeUnfurl[] = [];
@@ -58,6 +91,8 @@ export class ChatApi {
       'chat.delete': (p) => this.delete(p),
       'chat.getPermalink': (p) => this.permalink(p),
       'chat.unfurl': (p) => this.unfurl(p),
+      'conversations.history': (p) => this.history(p),
+      'conversations.replies': (p) => this.replies(p),
     };
   }
 
@@ -88,16 +123,18 @@ export class ChatApi {
   }
 
   private post(p: Params): ApiResult {
-    const channel = this.postable(p.channel);
+    const channel = this.joined(p.channel);
     if (isRefusal(channel)) return channel;
     const refused = this.checkContent(p);
     if (refused) return refused;
-    const message = this.add(channel.id, p);
+    const metadata = this.metadataOf(p.metadata);
+    if (metadata && isRefusal(metadata)) return metadata;
+    const message = this.add(channel.id, p, metadata ? { metadata } : {});
     return ok({ channel: channel.id, ts: message.ts, message: this.render(message), ...this.warnings(p) });
   }
 
   private postEphemeral(p: Params): ApiResult {
-    const channel = this.postable(p.channel);
+    const channel = this.joined(p.channel);
     if (isRefusal(channel)) return channel;
     if (!this.workspace.user(p.user)) return fail('user_not_found');
     const refused = this.checkContent(p);
@@ -145,7 +182,82 @@ export class ChatApi {
     return ok();
   }
 
-  private postable(ref: unknown): ResolvedChannel | ApiResult {
+  /** Top-level messages (thread replies are conversations.replies'), newest first, between
+   *  `oldest` and `latest` (exclusive unless `inclusive`); metadata only when asked for. */
+  private history(p: Params): ApiResult {
+    const channel = this.joined(p.channel);
+    if (isRefusal(channel)) return channel;
+    const within = this.window(p);
+    if (isRefusal(within)) return within;
+    const found = this.readableMessages(channel.id)
+      .filter((m) => (m.thread_ts === undefined || m.thread_ts === m.ts) && within(m.ts))
+      .sort((a, b) => compareTs(b.ts, a.ts));
+    const paged = page(found, p, 100, 999);
+    if (isRefusal(paged)) return paged;
+    const metadata = flag(p.include_all_metadata);
+    return ok({
+      messages: paged.items.map((m) => this.render(m, metadata)),
+      has_more: paged.next !== '',
+      pin_count: 0,
+      ...(paged.next ? { response_metadata: { next_cursor: paged.next } } : {}),
+    });
+  }
+
+  /** A thread: its parent first (whatever the window, as Slack does), then the replies in the
+   *  window, oldest first. `ts` may name the parent or any reply. */
+  private replies(p: Params): ApiResult {
+    const channel = this.joined(p.channel);
+    if (isRefusal(channel)) return channel;
+    if (missing(p.ts)) return badArgument('missing required field: ts', '/ts');
+    const within = this.window(p);
+    if (isRefusal(within)) return within;
+    const messages = this.readableMessages(channel.id);
+    const named = messages.find((m) => m.ts === p.ts);
+    const parent = named && messages.find((m) => m.ts === (named.thread_ts ?? named.ts));
+    if (!parent) return fail('thread_not_found');
+    const replies = messages.filter((m) => m.thread_ts === parent.ts && m.ts !== parent.ts).sort((a, b) => compareTs(a.ts, b.ts));
+    const paged = page([parent, ...replies.filter((m) => within(m.ts))], p, 1000, 1000);
+    if (isRefusal(paged)) return paged;
+    const metadata = flag(p.include_all_metadata);
+    return ok({
+      messages: paged.items.map((m) =>
+        m === parent
+          ? { ...this.render(m, metadata), ...(replies.length ? { thread_ts: m.ts, reply_count: replies.length } : {}) }
+          : { ...this.render(m, metadata), parent_user_id: parent.user ?? this.workspace.bot.userId },
+      ),
+      has_more: paged.next !== '',
+      ...(paged.next ? { response_metadata: { next_cursor: paged.next } } : {}),
+    });
+  }
+
+  private readableMessages(channel: string): FakeMessage[] {
+    return this.messages.filter((m) => m.channel === channel && !m.deleted && !m.ephemeralTo);
+  }
+
+  private window(p: Params): ((ts: string) => boolean) | ApiResult {
+    const oldest = missing(p.oldest) ? '0' : String(p.oldest);
+    const latest = missing(p.latest) ? null : String(p.latest);
+    if (!TS.test(oldest)) return fail('invalid_ts_oldest');
+    if (latest !== null && !TS.test(latest)) return fail('invalid_ts_latest');
+    const inclusive = flag(p.inclusive);
+    return (ts) => {
+      const after = compareTs(ts, oldest);
+      const before = latest === null ? -1 : compareTs(ts, latest);
+      return (inclusive ? after >= 0 : after > 0) && (inclusive ? before <= 0 : before < 0);
+    };
+  }
+
+  /** What Slack keeps of chat.postMessage's `metadata`: an event type and a payload object. */
+  private metadataOf(value: unknown): FakeMetadata | undefined | ApiResult {
+    if (value === undefined) return undefined;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('invalid_metadata_format');
+    const { event_type: type, event_payload: payload } = value as Params;
+    if (typeof type !== 'string' || type === '' || typeof payload !== 'object' || payload === null || Array.isArray(payload)) return fail('invalid_metadata_schema');
+    return { event_type: type, event_payload: payload };
+  }
+
+  /** A channel the bot is in: the only ones it may post to or read. */
+  private joined(ref: unknown): ResolvedChannel | ApiResult {
     const channel = this.workspace.channel(ref);
     if (!channel) return fail('channel_not_found');
     if (!channel.isMember) return fail('not_in_channel');
@@ -200,19 +312,18 @@ export class ChatApi {
     return message;
   }
 
-  private render(m: FakeMessage): Params {
+  private render(m: FakeMessage, withMetadata = false): Params {
     const { bot, team } = this.workspace;
     return {
       type: 'message',
       text: m.text ?? '',
-      user: bot.userId,
-      bot_id: bot.botId,
-      app_id: bot.appId,
+      ...(m.user ? { user: m.user } : { user: bot.userId, bot_id: bot.botId, app_id: bot.appId }),
       team: team.id,
       ts: m.ts,
       ...(m.blocks ? { blocks: m.blocks } : {}),
       ...(m.attachments ? { attachments: m.attachments } : {}),
       ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}),
+      ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
     };
   }
 }

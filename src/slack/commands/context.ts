@@ -1,5 +1,6 @@
 /** What a command handler gets: the bot's dependencies and where to answer. */
 import type { Logger } from '@slack/bolt';
+import { currentPrincipal } from '../../access/context';
 import type { SlackDeps } from '../deps';
 import type { Reply } from '../reply';
 
@@ -23,6 +24,8 @@ export async function currentRun(ctx: CommandContext): Promise<string | null> {
   return ctx.deps.state.currentRun({ channel: key.channel });
 }
 
+/** Sets the conversation's run, and the asking user's own (where their "Inspect a run…" starts). */
 export async function setCurrentRun(ctx: CommandContext, pathspec: string): Promise<void> {
-  await ctx.deps.state.setCurrentRun(ctx.reply.conversation, pathspec);
+  const user = currentPrincipal()?.user ?? null;
+  await Promise.all([ctx.deps.state.setCurrentRun(ctx.reply.conversation, pathspec), user ? ctx.deps.state.setUserCurrentRun(user, pathspec) : undefined]);
 }

@@ -31,6 +31,8 @@ export interface ScreenContext {
   logger: Logger;
   /** The viewer's Metaflow user, for "Mine"; read only by the views that offer it. */
   me: () => Promise<string | null>;
+  /** The run the viewer last chose with `use`, anywhere: where "Inspect a run…" starts. */
+  lastUsed: () => Promise<string | null>;
 }
 
 type At<K extends Location['kind']> = Extract<Location, { kind: K }>;
@@ -54,7 +56,7 @@ async function render(nav: Nav, frame: Frame, ctx: ScreenContext, notice: string
   const at = nav.at;
   switch (at.kind) {
     case 'inspect':
-      return inspectQueryView(frame);
+      return inspectQueryView(frame, await ctx.lastUsed());
     case 'flows': {
       const flows = await client.listFlows();
       const entries = await latestRuns(client, flows.slice(at.page * FLOWS_PAGE, (at.page + 1) * FLOWS_PAGE));

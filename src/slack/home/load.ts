@@ -1,6 +1,6 @@
 /**
  * What App Home shows a user: their recent runs across flows, and the failed and running runs
- * of the flows channels subscribe to.
+ * of the flows that the channels they are in subscribe to (only flows they may see).
  */
 import type { Logger, webApi } from '@slack/bolt';
 import { mapLimit } from '../../metaflow/concurrency';
@@ -8,6 +8,7 @@ import { NotFoundError } from '../../metaflow/errors';
 import type { Run } from '../../metaflow/model';
 import { MY_RUNS_MAX, type HomeInput, type Watched } from '../../../views/home';
 import type { SlackDeps } from '../deps';
+import type { UserChannels } from './channels';
 import type { MetaflowUsers } from './users';
 
 /** Flows read at once, so a backend with hundreds of flows is not asked for all at once. */
@@ -35,10 +36,13 @@ async function myRuns(deps: SlackDeps, me: string): Promise<Run[]> {
   return perFlow.flat().sort(newestFirst).slice(0, MY_RUNS_MAX);
 }
 
-async function watched(deps: SlackDeps, logger: Logger): Promise<Watched | null> {
+async function watched(deps: SlackDeps, channels: ReadonlySet<string> | null, logger: Logger): Promise<Watched | null> {
+  if (channels === null) return null;
   let flows: string[];
   try {
-    flows = [...new Set((await deps.state.allSubscriptions()).map((s) => s.flow))];
+    const subscribed = new Set((await deps.state.allSubscriptions()).filter((s) => channels.has(s.channel)).map((s) => s.flow));
+    // Under an access policy, a flow the user may not see is not counted either.
+    flows = (await deps.client.listFlows()).map((f) => f.name).filter((f) => subscribed.has(f));
   } catch (err) {
     logger.warn('Could not read subscriptions for App Home:', err);
     return null;
@@ -51,8 +55,13 @@ async function watched(deps: SlackDeps, logger: Logger): Promise<Watched | null>
   return { flows: flows.length, runs: perFlow.flat().sort(newestFirst) };
 }
 
-export async function homeInput(deps: SlackDeps, users: MetaflowUsers, userId: string, io: { client: webApi.WebClient; logger: Logger }): Promise<HomeInput> {
-  const me = await users.match(userId, io.client, io.logger);
-  const [mine, watching] = await Promise.all([me ? myRuns(deps, me.name) : [], watched(deps, io.logger)]);
-  return { me, rule: users.mapping.rule, myRuns: mine, watched: watching, uiUrl: deps.uiUrl };
+export interface HomeReaders {
+  users: MetaflowUsers;
+  channels: UserChannels;
+}
+
+export async function homeInput(deps: SlackDeps, readers: HomeReaders, userId: string, io: { client: webApi.WebClient; logger: Logger }): Promise<HomeInput> {
+  const [me, channels] = await Promise.all([readers.users.match(userId, io.client, io.logger), readers.channels.of(userId, io.client, io.logger)]);
+  const [mine, watching] = await Promise.all([me ? myRuns(deps, me.name) : [], watched(deps, channels, io.logger)]);
+  return { me, rule: readers.users.mapping.rule, myRuns: mine, watched: watching, uiUrl: deps.uiUrl };
 }

@@ -18,7 +18,7 @@ export interface HomeRequest {
 export async function publishHome(deps: ListenerDeps, request: HomeRequest): Promise<void> {
   const outcome = await deps.home.publish({
     ...request,
-    build: async () => homeView(await homeInput(deps, deps.users, request.userId, request)),
+    build: async () => homeView(await homeInput(deps, deps, request.userId, request)),
   });
   request.logger.debug(`App Home of ${request.userId}: ${outcome}`);
 }

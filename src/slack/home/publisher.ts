@@ -3,7 +3,8 @@
  * Home is built at most once per DEBOUNCE_MS (Refresh skips that), and a view identical to the
  * one the user has is not sent again. What was published is recognised by a hash kept in the
  * view itself (private_metadata, which Slack sends back with each event and click) as well as
- * here, so a restart or another replica still skips it.
+ * here, so a restart or another replica still skips it. A build or publish that fails does not
+ * count: the next open or Refresh tries again.
  */
 import { createHash } from 'node:crypto';
 import type { webApi } from '@slack/bolt';
@@ -57,8 +58,14 @@ export interface PublishRequest {
   client: webApi.WebClient;
 }
 
+/** A user's last build: when it started, and the hash of what they were shown, if known. */
+interface Published {
+  at: number;
+  hash: string | null;
+}
+
 export class HomePublisher {
-  private readonly last = new LRUCache<string, { at: number; hash: string | null }>({ max: 10_000 });
+  private readonly last = new LRUCache<string, Published>({ max: 10_000 });
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -67,14 +74,22 @@ export class HomePublisher {
     const last = this.last.get(userId);
     if (!force && last && now - last.at < DEBOUNCE_MS) return 'debounced';
     // Claimed before the (slow) build, so opening the tab twice at once builds it once.
-    this.last.set(userId, { at: now, hash: last?.hash ?? null });
-    const view = await build();
-    const known = readHomeMetadata(current);
-    const where = channel ?? known?.channel ?? null;
-    const hash = contentHash(view, where);
-    if (hash === (last?.hash ?? known?.hash)) return 'unchanged';
-    await client.views.publish({ user_id: userId, view: { ...view, private_metadata: writeHomeMetadata({ hash, channel: where }) } });
-    this.last.set(userId, { at: now, hash });
-    return 'published';
+    const claim: Published = { at: now, hash: last?.hash ?? null };
+    this.last.set(userId, claim);
+    try {
+      const view = await build();
+      const known = readHomeMetadata(current);
+      const where = channel ?? known?.channel ?? null;
+      const hash = contentHash(view, where);
+      if (hash === (last?.hash ?? known?.hash)) return 'unchanged';
+      await client.views.publish({ user_id: userId, view: { ...view, private_metadata: writeHomeMetadata({ hash, channel: where }) } });
+      this.last.set(userId, { at: now, hash });
+      return 'published';
+    } catch (err) {
+      // The user got no Home from this attempt, so it must not hold off the next one; what they
+      // were last shown is still recognised by the hash in their view's private_metadata.
+      if (this.last.get(userId) === claim) this.last.delete(userId);
+      throw err;
+    }
   }
 }

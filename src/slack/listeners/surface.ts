@@ -62,7 +62,12 @@ function shownOf(res: { view?: { id?: string; hash?: string } }): Shown {
 }
 
 export function screenContext(deps: ListenerDeps, userId: string, io: SurfaceIO): ScreenContext {
-  return { deps, logger: io.logger, me: async () => (await deps.users.match(userId, io.client, io.logger))?.name ?? null };
+  return {
+    deps,
+    logger: io.logger,
+    me: async () => (await deps.users.match(userId, io.client, io.logger))?.name ?? null,
+    lastUsed: () => deps.state.userCurrentRun(userId),
+  };
 }
 
 function loading(nav: Nav): ModalView {

@@ -14,7 +14,7 @@
  * - `outbox:runs` zset: each run scored by its newest enqueue; `outbox:runmsg` hash: its first post.
  *
  * Answers under way: `answer:<viewId>` hash (the answer and its owner), and `answers:leases`
- * zset of view ids scored by lease end.
+ * zset of view ids scored by lease end. Posting turns: `turn:<channel>`, a key that expires.
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -122,6 +122,39 @@ else
   redis.call('ZADD', DUE, retryAt, id)
 end
 return 1
+`);
+
+/**
+ * ARGV: prefix, owner, now. Ends now the leases `owner` holds; returns how many. An item in
+ * flight is always the head of its run, so the heads due later are all there is to look at.
+ */
+export const RELEASE_CLAIMS = script(`
+local owner, now = ARGV[2], ARGV[3]
+local released = 0
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', DUE, '(' .. now, '+inf')) do
+  local n = nkey(id)
+  local held = redis.call('HMGET', n, 'status', 'owner')
+  if held[1] == 'inflight' and held[2] == owner then
+    redis.call('HSET', n, 'leaseUntil', now)
+    redis.call('ZADD', DUE, now, id)
+    released = released + 1
+  end
+end
+return released
+`);
+
+/** ARGV: prefix, channel, interval ms. 0: the turn is taken; else the ms until it is free. */
+export const TAKE_POST_TURN = script(`
+local key = P .. ':turn:' .. ARGV[2]
+if redis.call('SET', key, '1', 'NX', 'PX', ARGV[3]) then return 0 end
+return math.max(redis.call('PTTL', key), 1)
+`);
+
+/** ARGV: prefix, channel, ms. Extends the turn to at least ms from now. */
+export const HOLD_POST_TURN = script(`
+local key = P .. ':turn:' .. ARGV[2]
+if redis.call('PTTL', key) < tonumber(ARGV[3]) then redis.call('SET', key, '1', 'PX', ARGV[3]) end
+return 0
 `);
 
 /** ARGV: prefix, before. Returns how many items went. */

@@ -25,15 +25,18 @@ import { migrate } from './migrations';
 import {
   CLAIM,
   ENQUEUE,
+  HOLD_POST_TURN,
   MARK_FAILED,
   MARK_POSTED,
   PRUNE,
   RELEASE_ANSWER,
+  RELEASE_CLAIMS,
   RELEASE_LEADERSHIP,
   RENEW_ANSWERS,
   RENEW_LEADERSHIP,
   runScript,
   TAKE_OVER_ANSWERS,
+  TAKE_POST_TURN,
   UNSUBSCRIBE,
   type Script,
 } from './scripts';
@@ -202,6 +205,10 @@ export class RedisStateStore implements StateStore {
     this.known(key, await this.script(MARK_FAILED, notificationId(key), error, retryAt ?? ''));
   }
 
+  async releaseClaims(owner: string): Promise<number> {
+    return (await this.script(RELEASE_CLAIMS, owner, Date.now())) as number;
+  }
+
   async runMessage(channel: string, run: string): Promise<PostedMessage | null> {
     const json = await this.redis.hget(this.keys.runMessages, runId(channel, run));
     if (json === null) return null;
@@ -243,6 +250,14 @@ export class RedisStateStore implements StateStore {
 
   async leader(): Promise<string | null> {
     return this.redis.get(this.keys.leader);
+  }
+
+  async takePostTurn(channel: string, intervalMs: number): Promise<number> {
+    return (await this.script(TAKE_POST_TURN, channel, Math.max(1, Math.ceil(intervalMs)))) as number;
+  }
+
+  async holdPostTurn(channel: string, ms: number): Promise<void> {
+    await this.script(HOLD_POST_TURN, channel, Math.max(1, Math.ceil(ms)));
   }
 
   async holdAnswer(answer: PendingAnswer, owner: string, leaseUntil: number): Promise<void> {

@@ -106,7 +106,8 @@ function open(path: string): Database.Database {
     db.pragma('journal_mode = WAL');
     // Survives kill -9 like FULL; a power loss may drop the last commits, but in order, so
     // (enqueue before saveWatchState) a lost enqueue comes with a lost save and the watcher
-    // re-detects; a lost markPosted costs one duplicate, as a crash after posting would.
+    // re-detects. A lost markPosted is found again in Slack like a crash after posting, unless
+    // the claim before it was lost too: then the item looks never tried, and is posted again.
     db.pragma('synchronous = NORMAL');
     migrate(db, path);
     return db;
@@ -120,6 +121,8 @@ export class SqliteStateStore implements StateStore {
   private readonly db: Database.Database;
   /** Prepared once: preparing costs more than running these small statements. */
   private readonly statements = new Map<string, Database.Statement>();
+  /** Per channel, until when its posting turn is taken: in this process only (see StateStore). */
+  private readonly postTurns = new Map<string, number>();
 
   /** `path` is a file (its folder is created) or `:memory:` for a private, throwaway store. */
   constructor(path: string) {
@@ -277,6 +280,11 @@ export class SqliteStateStore implements StateStore {
     if (changed === 0) this.requireKnown(key);
   }
 
+  async releaseClaims(owner: string): Promise<number> {
+    const now = Date.now();
+    return this.sql("UPDATE notifications SET lease_until = @now WHERE status = 'inflight' AND owner = @owner AND lease_until > @now").run({ owner, now }).changes;
+  }
+
   async runMessage(channel: string, run: string): Promise<PostedMessage | null> {
     const row = this.db
       .prepare<[string, string], { channel: string; ts: string }>(
@@ -332,6 +340,20 @@ export class SqliteStateStore implements StateStore {
 
   async leader(): Promise<string | null> {
     return this.db.prepare<[number], { owner: string }>('SELECT owner FROM leader WHERE expires_at > ?').get(Date.now())?.owner ?? null;
+  }
+
+  async takePostTurn(channel: string, intervalMs: number): Promise<number> {
+    const now = Date.now();
+    const heldUntil = this.postTurns.get(channel) ?? 0;
+    if (heldUntil > now) return heldUntil - now;
+    this.postTurns.set(channel, now + intervalMs);
+    // Forgetting turns long over keeps the map to the channels posted to lately.
+    for (const [other, until] of this.postTurns) if (until <= now) this.postTurns.delete(other);
+    return 0;
+  }
+
+  async holdPostTurn(channel: string, ms: number): Promise<void> {
+    this.postTurns.set(channel, Math.max(this.postTurns.get(channel) ?? 0, Date.now() + ms));
   }
 
   async holdAnswer(answer: PendingAnswer, owner: string, leaseUntil: number): Promise<void> {

@@ -31,6 +31,25 @@ export interface StartOptions {
   s3?: boolean;
 }
 
+/** The environment of a bot on the metadata service and S3, as an operator would set it. */
+export function serviceBotEnv(slackUrl: string, serviceUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
+    SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
+    SLACK_API_URL: slackUrl,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'fatal',
+    METAFLOWBOT_STATE_PATH: ':memory:',
+    METAFLOW_HOME: '/nonexistent-metaflow-home',
+    METAFLOW_DEFAULT_METADATA: 'service',
+    METAFLOW_SERVICE_URL: serviceUrl,
+    METAFLOW_DEFAULT_DATASTORE: 's3',
+    METAFLOW_DATASTORE_SYSROOT_S3: FIXTURE_ROOT,
+    ...extra,
+  };
+}
+
 export async function startFaultHarness(options: StartOptions = {}): Promise<FaultHarness> {
   const closers: (() => Promise<void>)[] = [];
   const close = async (): Promise<void> => {
@@ -57,23 +76,7 @@ export async function startFaultHarness(options: StartOptions = {}): Promise<Fau
     const slack = await startFakeSlack({ token: TEST_BOT_TOKEN, appToken: TEST_APP_TOKEN });
     closers.push(() => slack.close());
     // Configured as an operator would, through the environment the production start reads.
-    const config = loadConfig({
-      env: {
-        SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
-        SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
-        SLACK_API_URL: slack.url,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'fatal',
-        METAFLOWBOT_STATE_PATH: ':memory:',
-        METAFLOW_HOME: '/nonexistent-metaflow-home',
-        METAFLOW_DEFAULT_METADATA: 'service',
-        METAFLOW_SERVICE_URL: serviceProxy.url,
-        METAFLOW_DEFAULT_DATASTORE: 's3',
-        METAFLOW_DATASTORE_SYSROOT_S3: FIXTURE_ROOT,
-        METAFLOW_S3_ENDPOINT_URL: s3Proxy.url,
-      },
-    });
+    const config = loadConfig({ env: serviceBotEnv(slack.url, serviceProxy.url, { METAFLOW_S3_ENDPOINT_URL: s3Proxy.url }) });
     const running = await startBot(config);
     closers.push(() => running.stop());
     const bot = { ...running, baseUrl: `http://127.0.0.1:${running.port}` };

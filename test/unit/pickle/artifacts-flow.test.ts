@@ -39,6 +39,11 @@ const OWN_FORMAT: Record<string, string> = {
   custom_obj: '<__main__.Point object: x, y, label>',
 };
 
+/** Arrays are previewed with their shape and dtype first, then numpy's repr, which Python printed. */
+const ARRAY_HEAD: Record<string, string> = {
+  numpy_arr: 'shape=(3, 4) dtype=float64:\n',
+};
+
 const nameOf = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
 
 describe('previews of the ArtifactsFlow artifacts', () => {
@@ -48,14 +53,23 @@ describe('previews of the ArtifactsFlow artifacts', () => {
   });
 
   const exact = artifacts.filter(([path]) => !(nameOf(path) in OWN_FORMAT));
-  it.each(exact)('%s reproduces Python repr() exactly', (_path, artifact) => {
+  it.each(exact)('%s reproduces Python repr() exactly', (path, artifact) => {
     const preview = previewPickle(artifactPickle('ArtifactsFlow', artifact.sha), 64 * 1024 * 1024);
+    const head = ARRAY_HEAD[nameOf(path)] ?? '';
     expect(preview.truncated).toBe(false);
-    expect(pythonHead(preview.text, 200)).toBe(artifact.repr);
-    expect(preview.length).toBe(artifact.repr_len);
-    expect(pythonLength(preview.text)).toBe(artifact.repr_len);
-    expect(createHash('sha256').update(preview.text, 'utf8').digest('hex')).toBe(artifact.repr_sha256);
+    expect(preview.text.slice(0, head.length)).toBe(head);
+    const repr = preview.text.slice(head.length);
+    expect(pythonHead(repr, 200)).toBe(artifact.repr);
+    expect(preview.length).toBe(head.length + artifact.repr_len);
+    expect(pythonLength(repr)).toBe(artifact.repr_len);
+    expect(createHash('sha256').update(repr, 'utf8').digest('hex')).toBe(artifact.repr_sha256);
     expect(preview.typeName).toBe(artifact.type);
+  });
+
+  it('states the shape and dtype of every array', () => {
+    const arrays = artifacts.filter(([, artifact]) => artifact.type === 'numpy.ndarray');
+    expect(arrays.length).toBeGreaterThan(0);
+    expect(arrays.every(([path]) => nameOf(path) in ARRAY_HEAD)).toBe(true);
   });
 
   const own = artifacts.filter(([path]) => nameOf(path) in OWN_FORMAT);

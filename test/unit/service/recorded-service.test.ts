@@ -159,6 +159,7 @@ describe('artifacts', () => {
       attempt: 0,
       encoding: 'pickle-v4',
       createdAt: 1795839840411,
+      location: 's3://metaflow-fixtures/metaflow',
     });
     expect(await source.listArtifacts('FailFlow', '10', 'boom', '41', 7)).toEqual([]);
   });

@@ -2,6 +2,9 @@
  * How the service backend talks HTTP: credentials, retries, timeouts, bad answers and the cap
  * on requests in flight, against the fake service with faults injected.
  */
+import { spawn } from 'node:child_process';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import {
   BackendDataError,
@@ -10,6 +13,7 @@ import {
   NotFoundError,
 } from '../../../src/metaflow/errors';
 import { createServiceMetadataSource, type ServiceMetadataSource, type ServiceOptions } from '../../../src/metaflow/service';
+import { createServiceHttp } from '../../../src/metaflow/service/http';
 import { startFakeMetadataService, type FakeMetadataService } from '../../support/fake-metadata-service';
 
 const KEY = 'sk-secret-0123456789';
@@ -200,3 +204,103 @@ describe('concurrency', () => {
     expect(fake.maxInFlight).toBeGreaterThan(1);
   });
 });
+
+describe('connections', () => {
+  let server: Server;
+  let url: string;
+  let accepted = 0;
+
+  beforeAll(async () => {
+    server = createHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('[]');
+    });
+    server.on('connection', () => (accepted += 1));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  beforeEach(() => {
+    accepted = 0;
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('reuses its keep-alive connections across sequential requests instead of opening one each', async () => {
+    const http = createServiceHttp({ url, maxConcurrent: 4 });
+    try {
+      for (let i = 0; i < 10; i++) expect((await http.get('/flows')).status).toBe(200);
+      const opened = accepted;
+      expect(opened).toBeGreaterThanOrEqual(1);
+      expect(opened).toBeLessThanOrEqual(4);
+      for (let i = 0; i < 40; i++) await http.get('/flows');
+      expect(http.requestCount()).toBe(50);
+      expect(accepted).toBe(opened);
+    } finally {
+      await http.close();
+    }
+  });
+
+  it('opens no more connections than its pool, and reuses them afterwards', async () => {
+    const http = createServiceHttp({ url, maxConcurrent: 4 });
+    try {
+      await Promise.all(Array.from({ length: 40 }, () => http.get('/flows')));
+      const opened = accepted;
+      expect(opened).toBeGreaterThanOrEqual(1);
+      expect(opened).toBeLessThanOrEqual(4);
+      for (let i = 0; i < 8; i++) await http.get('/flows');
+      expect(accepted).toBe(opened);
+    } finally {
+      await http.close();
+    }
+  });
+
+  it('gives up on a server that never accepts after the connect timeout, not the request timeout', async () => {
+    const stuck = await unacceptingServer();
+    try {
+      // The request timeout would outlast the test: only the connect timeout can end this.
+      const http = createServiceHttp({ url: stuck.url, connectTimeoutMs: 300, requestTimeoutMs: 120_000, retries: 2, retryBaseDelayMs: 1 });
+      try {
+        const err = await failure(http.get('/flows'));
+        expect(err).toBeInstanceOf(BackendUnavailableError);
+        expect(err.message).toBe(`The Metaflow metadata service at ${stuck.url} is not reachable (connection timed out).`);
+        expect(http.requestCount()).toBe(2);
+      } finally {
+        await http.close();
+      }
+    } finally {
+      stuck.close();
+    }
+  }, 15_000);
+});
+
+/**
+ * A port whose connections are never accepted: a child process listens with a backlog of one and
+ * blocks its event loop; a few connections fill the kernel's queue, so a new one's SYN is dropped
+ * and its connect waits, as for an unresponsive host.
+ */
+async function unacceptingServer(): Promise<{ url: string; close(): void }> {
+  const script = `
+    const server = require('node:net').createServer();
+    server.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
+      process.stdout.write(server.address().port + '\\n');
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+    });`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
+    child.once('exit', (code) => reject(new Error(`the listening child exited (${code})`)));
+  });
+  const fillers = Array.from({ length: 6 }, () => connect(port, '127.0.0.1').on('error', () => undefined));
+  await new Promise((resolve) => fillers[0].once('connect', resolve));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => {
+      for (const filler of fillers) filler.destroy();
+      child.kill();
+    },
+  };
+}

@@ -262,6 +262,19 @@ export function stateStoreContract(backend: StoreBackend): void {
       expect(await other.runMessage('C1', 'F/1')).toEqual({ channel: 'C1', ts: '7.7' });
     });
 
+    it('ends at once the leases a restarted replica held under its id, and only those', async () => {
+      for (const run of ['F/1', 'F/2', 'F/3']) await store.enqueue(note(run));
+      expect((await store.claimPending('me', 1, 600_000)).map((n) => n.run)).toEqual(['F/1']);
+      expect((await store.claimPending('them', 1, 600_000)).map((n) => n.run)).toEqual(['F/2']);
+      const restarted = await open();
+      expect(await restarted.releaseClaims('me')).toBe(1);
+      expect(await restarted.releaseClaims('me')).toBe(0);
+      const again = await restarted.claimPending('me', 10, 60_000);
+      // Claimed again, so the poster knows to look for an earlier post; the other's stays its own.
+      expect(again.map((n) => `${n.run} ${n.attempts}`).sort()).toEqual(['F/1 2', 'F/3 1']);
+      expect(await restarted.counts()).toEqual({ pending: 0, inflight: 3, posted: 0, abandoned: 0 });
+    });
+
     it('lists unfinished items in enqueue order', async () => {
       for (const run of ['F/3', 'F/1', 'F/2']) await store.enqueue(note(run));
       await store.claimPending('w', 1, 60_000);
@@ -310,6 +323,28 @@ export function stateStoreContract(backend: StoreBackend): void {
       const all = claims.flat();
       expect(all.sort()).toEqual([...runs].sort());
       expect(new Set(all).size).toBe(runs.length);
+    });
+  });
+
+  describe('posting turns', () => {
+    it('gives a channel’s turn to one poster at a time, and tells the others how long it stays taken', async () => {
+      expect(await store.takePostTurn('C1', 500)).toBe(0);
+      const wait = await store.takePostTurn('C1', 500);
+      expect(wait).toBeGreaterThan(0);
+      expect(wait).toBeLessThanOrEqual(500);
+      expect(await store.takePostTurn('C2', 500)).toBe(0);
+      await sleep(wait + 50);
+      expect(await store.takePostTurn('C1', 500)).toBe(0);
+    });
+
+    it('holds a turn for at least the time given, never shortening a longer hold', async () => {
+      await store.holdPostTurn('C1', 60_000);
+      await store.holdPostTurn('C1', 100);
+      expect(await store.takePostTurn('C1', 500)).toBeGreaterThan(50_000);
+      await store.holdPostTurn('C2', 200);
+      expect(await store.takePostTurn('C2', 500)).toBeGreaterThan(0);
+      await sleep(250);
+      expect(await store.takePostTurn('C2', 500)).toBe(0);
     });
   });
 

@@ -59,6 +59,13 @@ const backend: StoreBackend = {
       await Promise.all([a.close(), b.close()]);
     });
 
+    it('shares posting turns between replicas', async () => {
+      const [a, b] = [await RedisStateStore.open(REDIS_TEST_URL, prefix), await RedisStateStore.open(REDIS_TEST_URL, prefix)];
+      expect(await a.takePostTurn('C1', 60_000)).toBe(0);
+      expect(await b.takePostTurn('C1', 60_000)).toBeGreaterThan(50_000);
+      await Promise.all([a.close(), b.close()]);
+    });
+
     it('refuses a prefix whose schema key is not a version', async () => {
       await admin.set(`${prefix}:schema`, 'hello');
       await expect(RedisStateStore.open(REDIS_TEST_URL, prefix)).rejects.toThrow(`${prefix}:schema holds "hello", not a schema version`);
