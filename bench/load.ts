@@ -5,8 +5,8 @@
  * time, and every request is timed from the outside:
  *
  * - ack: the HTTP response time of the signed request (Slack wants it within 3 s); next to it
- *   the bot's own view (its /metrics ack histogram, from its route handler on: the difference
- *   is time the request waited before the bot's event loop got to it);
+ *   the bot's own view (its /metrics ack histogram, from Bolt receiving the request on: the
+ *   difference is time the request waited before the bot's event loop got to it);
  * - first: until the fake Slack records the first view or message for it (views.open for a
  *   command: the loading view; views.push or views.update for a click; the response_url post);
  * - ready: until the view or message holding the answer itself.
@@ -66,7 +66,7 @@ interface Phase {
   elapsedMs: number;
   rssPeak: number | null;
   cache: { hits: number; misses: number };
-  /** The ack histogram's counts during the phase (bot-side: from the route handler to the answer). */
+  /** The ack histogram's counts during the phase (bot-side: from Bolt receiving the request to the ack). */
   botAcks: Map<number, number>;
   /** This process's event-loop delay p99 (ms): what the generator and fake Slack add to every figure. */
   generatorLagP99: number;
@@ -182,7 +182,7 @@ const out = (text = ''): void => void process.stdout.write(`${text}\n`);
 const LEGEND = [
   'err: requests whose answer never came (or Slack refused); fallback: answered another way after a Slack refusal (a modal command as a',
   'message when its trigger expired; a view in place when the stack was full); bot ack p99: the bucket of the bot’s own ack histogram',
-  '(route handler to answer) holding p99;',
+  '(Bolt receiving the request to the ack) holding p99;',
   'cache hit: of the client cache during the phase; gen lag p99: this process’s event-loop delay, the measuring error of every figure',
 ].join('\n');
 

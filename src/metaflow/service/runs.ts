@@ -48,6 +48,8 @@ export function pagedQuery(query: RunListQuery, limit: number, cursor: string | 
   // `user` is the verified owner or null, and equals `user_name` when set: so `user_name`
   // alone matches "owner, else user_name", which is what RunRecord.user holds.
   if (query.user && expressible(query.user)) params.push(['user_name:eq', query.user]);
+  // A run query's tags must all match (`tagged a tagged b`), as Metaflow's own filters do, so
+  // `_tags:all`; `_tags:any` would fetch runs that `matchesQuery` then drops.
   const tags = (query.tags ?? []).filter(expressible);
   if (tags.length > 0) params.push(['_tags:all', tags.join(',')]);
   const statuses = new Set((query.status ?? []).flatMap((s) => SERVICE_STATUSES[s]));
