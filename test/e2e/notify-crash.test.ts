@@ -31,7 +31,7 @@ import { SqliteStateStore } from '../../src/state/sqlite/store';
 import type { StateStore } from '../../src/state/store';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
 import { TEST_APP_TOKEN, TEST_BOT_TOKEN, type TestBotOptions } from '../support/bot';
-import { BotProcess, buildBot } from '../support/bot-process';
+import { BotProcess, SOURCE } from '../support/bot-process';
 import { ChangingMetaflow } from '../support/changing-metaflow';
 import { NotificationBurst, sleep } from '../support/notification-burst';
 import { prng } from '../support/prng';
@@ -68,12 +68,10 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs: num
 }
 
 let fake: FakeSlack;
-let build: string;
 let mf: ChangingMetaflow;
 
 beforeAll(async () => {
   process.stdout.write(`notify crash tests: seed ${SEED}\n`);
-  build = buildBot();
   const channels = [...['sqlite', 'redis'].flatMap((s) => NotificationBurst.fakeChannels(s, FLOWS_PER_SCENARIO)), ...RECONCILE_CHANNELS];
   fake = await startFakeSlack({
     token: TEST_BOT_TOKEN,
@@ -161,14 +159,14 @@ describe('one bot on SQLite, SIGKILLed at random moments during a burst of 50 tr
     const state = new SqliteStateStore(path);
     const notifications = await burstOf('sqlite', state);
     const botOptions = options({ kind: 'sqlite', path }, { replicaId: 'sqlite-bot', leaseMs: LONG_LEASE_MS });
-    let bot = await BotProcess.start(build, botOptions);
+    let bot = await BotProcess.start(SOURCE, botOptions);
     const kills: number[] = [];
     const chaos = (async () => {
       for (let k = 0; k < KILLS; k++) {
         await sleep(between(300, 2500));
         kills.push(Date.now());
         await bot.kill();
-        bot = await BotProcess.start(build, botOptions);
+        bot = await BotProcess.start(SOURCE, botOptions);
       }
     })();
     try {
@@ -218,11 +216,11 @@ if (unreachable) {
     const state = await RedisStateStore.open(REDIS_TEST_URL, prefix);
     const notifications = await burstOf('redis', state);
     const stateOptions = { kind: 'redis' as const, url: REDIS_TEST_URL, prefix };
-    const a = await BotProcess.start(build, options(stateOptions, { replicaId: 'replica-a', leaderTtlMs: TTL }));
+    const a = await BotProcess.start(SOURCE, options(stateOptions, { replicaId: 'replica-a', leaderTtlMs: TTL }));
     let b: BotProcess | null = null;
     try {
       await until('replica-a leads', async () => (await state.leader()) === 'replica-a', 10_000);
-      b = await BotProcess.start(build, options(stateOptions, { replicaId: 'replica-b', leaderTtlMs: TTL }));
+      b = await BotProcess.start(SOURCE, options(stateOptions, { replicaId: 'replica-b', leaderTtlMs: TTL }));
       const bursting = notifications.run(BURST_MS);
       await sleep(between(2000, 4000));
       const killedAt = Date.now();
@@ -331,7 +329,7 @@ describe('a bot SIGKILLed with posts in flight, restarted under the same replica
       const payload = (c.params.metadata as { event_payload?: { run?: string } } | undefined)?.event_payload;
       return c.params.channel === channel && payload?.run === `${flow}/${run}` && (c.response as { ok?: boolean }).ok === true;
     });
-    let bot = await BotProcess.start(build, through(proxy.url));
+    let bot = await BotProcess.start(SOURCE, through(proxy.url));
     try {
       const run = await mf.appear(flow);
       await until('both posts in flight', async () => proxy.held.length === 2, 15_000);
@@ -345,7 +343,7 @@ describe('a bot SIGKILLed with posts in flight, restarted under the same replica
       );
       await bot.kill();
 
-      bot = await BotProcess.start(build, through(fake.url));
+      bot = await BotProcess.start(SOURCE, through(fake.url));
       // Well before the lease (and the leader lock) of the killed bot would run out.
       await until('the notices of the killed bot finished', async () => (await state.pending()).length === 0, 20_000);
       expect(noticesOf(run, reach)).toHaveLength(1);

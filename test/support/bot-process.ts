@@ -1,75 +1,27 @@
 /**
  * The real bot in a child process, for tests that SIGKILL it mid-work:
  *
- *   const build = buildBot();                       // in beforeAll: ~10 s the first time
- *   const bot = await BotProcess.start(build, { slackApiUrl, metaflowRoot, state, notifier });
+ *   const bot = await BotProcess.start(SOURCE, { slackApiUrl, metaflowRoot, state, notifier });
  *   await bot.kill();                               // SIGKILL: no cleanup of any kind
  *
  * The child runs `startTestBot` (test/support/bot.ts), the same start-up as the in-process
- * end-to-end tests, from JavaScript transpiled out of this checkout's TypeScript. Transpiling
- * (TypeScript's `transpileModule`, no type check: `npm test` runs `tsc --noEmit` first) keeps
- * the child free of ts-node or a jest transformer, and the output goes to a temporary folder
- * named after a hash of the sources, so the test files that need it, and later runs, share one
- * build. `NODE_PATH` lets that folder, outside the checkout, find its node_modules.
+ * end-to-end tests: from this checkout's TypeScript (`SOURCE`, through transpile-hook.ts), or
+ * from a build of it (`npm run drill` passes dist/).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
-import * as ts from 'typescript';
 import type { TestBotOptions } from './bot';
 import { PROJECT_ROOT } from './fixtures';
+import { transpileHook } from './transpile-hook';
 
-const ROOT = PROJECT_ROOT;
-/** Everything the bot and test/support/bot.ts import from this checkout. */
-const SOURCES = ['src', 'views', 'test/support'];
+/** The checkout itself, run from its TypeScript. */
+export const SOURCE = PROJECT_ROOT;
 const READY_TIMEOUT_MS = 30_000;
 /** Kept for the error of a child that failed, not to flood a passing test's output. */
 const OUTPUT_LINES = 40;
-const BUILD = /^metaflowbot-bot-[0-9a-f]{16}$/;
-/** Builds of other sources go once nothing can still be using them. */
-const KEEP_OLD_BUILDS_MS = 24 * 60 * 60 * 1000;
-
-function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sources(path);
-    return path.endsWith('.ts') && !path.endsWith('.d.ts') && !path.endsWith('.test.ts') ? [path] : [];
-  });
-}
-
-/** The folder holding the transpiled checkout; built unless this exact source was built before. */
-export function buildBot(): string {
-  const files = SOURCES.flatMap((d) => sources(join(ROOT, d))).sort();
-  const hash = createHash('sha256');
-  for (const file of files) hash.update(relative(ROOT, file)).update(readFileSync(file));
-  const dir = join(tmpdir(), `metaflowbot-bot-${hash.digest('hex').slice(0, 16)}`);
-  if (existsSync(join(dir, 'COMPLETE'))) return dir;
-  const building = `${dir}.${randomUUID().slice(0, 8)}`;
-  const compilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true };
-  for (const file of files) {
-    const out = join(building, relative(ROOT, file)).replace(/\.ts$/, '.js');
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, ts.transpileModule(readFileSync(file, 'utf8'), { compilerOptions, fileName: file }).outputText);
-  }
-  writeFileSync(join(building, 'COMPLETE'), '');
-  try {
-    renameSync(building, dir);
-  } catch {
-    // Another test file built the same sources meanwhile: theirs is as good.
-    rmSync(building, { recursive: true, force: true });
-  }
-  for (const old of readdirSync(tmpdir()).filter((name) => BUILD.test(name))) {
-    const path = join(tmpdir(), old);
-    if (path !== dir && Date.now() - statSync(path).mtimeMs > KEEP_OLD_BUILDS_MS) rmSync(path, { recursive: true, force: true });
-  }
-  return dir;
-}
 
 const CHILD = `
 const [build, options] = [process.argv[1], JSON.parse(process.argv[2])];
-const { startTestBot } = require(require('node:path').join(build, 'test', 'support', 'bot.js'));
+const { startTestBot } = require(require('node:path').join(build, 'test', 'support', 'bot'));
 startTestBot(options).then(
   (bot) => {
     process.stdout.write('ready ' + bot.port + '\\n');
@@ -94,9 +46,10 @@ export class BotProcess {
   }
 
   /** Resolves once the bot serves (its notifier runs from then on). */
+  /** `build`: SOURCE, or a folder compiled from it (holding test/support/bot.js). */
   static async start(build: string, options: TestBotOptions): Promise<BotProcess> {
-    const child = spawn(process.execPath, ['-e', CHILD, build, JSON.stringify(options)], {
-      env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') },
+    // The hook only matters for SOURCE; a build has no .ts file for it to load.
+    const child = spawn(process.execPath, ['--require', transpileHook(), '-e', CHILD, build, JSON.stringify(options)], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let ready: (port: number) => void = () => undefined;

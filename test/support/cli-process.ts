@@ -1,60 +1,19 @@
 /**
  * The `metaflowbot` command in a child process, run from this checkout's TypeScript as
  * `node dist/src/cli/main.js …` runs it after a build: its own environment, exit code, stdout,
- * stderr and signals. A require hook transpiles each `.ts` file as it loads (no type check:
- * `npm test` runs `tsc --noEmit` first) and keeps the output by a digest of the source, so no
- * build step or dist/ folder is needed.
+ * stderr and signals; through transpile-hook.ts, so no build step or dist/ folder is needed.
  *
  *   const result = await runCli(['show', 'HelloFlow', '--json'], { env, cwd });
  *   const cli = startCli(['playground', '--port', '0'], { env, cwd });
  *   const line = await cli.firstLine();  …  const { code } = await cli.stop();   // SIGTERM
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { PROJECT_ROOT } from './fixtures';
+import { transpileHook } from './transpile-hook';
 
 const MAIN = join(PROJECT_ROOT, 'src', 'cli', 'main.ts');
-
-/** Transpiled files, by a digest of their source: shared by every child and later runs. */
-const CACHE = join(tmpdir(), 'metaflowbot-cli-transpiled');
-
-const HOOK = `
-const { createHash, randomUUID } = require('node:crypto');
-const { mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
-const { join } = require('node:path');
-const cache = ${JSON.stringify(CACHE)};
-mkdirSync(cache, { recursive: true });
-let ts = null;
-require.extensions['.ts'] = (module, filename) => {
-  const source = readFileSync(filename, 'utf8');
-  const cached = join(cache, createHash('sha256').update(filename).update('\\0').update(source).digest('hex') + '.js');
-  let output;
-  try {
-    output = readFileSync(cached, 'utf8');
-  } catch {
-    ts ??= require(${JSON.stringify(require.resolve('typescript'))});
-    const compilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, sourceMap: false };
-    output = ts.transpileModule(source, { compilerOptions, fileName: filename }).outputText;
-    const partial = cached + '.' + randomUUID();
-    writeFileSync(partial, output);
-    renameSync(partial, cached);
-  }
-  module._compile(output, filename);
-};
-`;
-
-let hookFile: string | null = null;
-
-function hook(): string {
-  if (hookFile === null) {
-    hookFile = join(mkdtempSync(join(tmpdir(), 'metaflowbot-cli-')), 'transpile-hook.js');
-    writeFileSync(hookFile, HOOK);
-  }
-  return hookFile;
-}
 
 export interface CliOptions {
   /** The whole environment of the child: nothing is inherited from the test's. */
@@ -82,7 +41,7 @@ type Child = ChildProcessByStdio<null, Readable, Readable>;
 function spawnCli(args: string[], opts: CliOptions): { child: Child; ended: Promise<CliResult> } {
   // PATH only so that the child finds nothing else of the test's environment.
   const env = { PATH: process.env.PATH, ...opts.env };
-  const child = spawn(process.execPath, ['--require', hook(), MAIN, ...args], { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--require', transpileHook(), MAIN, ...args], { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
