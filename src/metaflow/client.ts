@@ -307,7 +307,7 @@ export class MetaflowClient {
         const { records } = await this.artifactRecords({ flow, run, step: PARAMETERS_STEP, task }, 0);
         const info = records.find((r) => r.name === '_graph_info');
         if (!info) return null;
-        return parseGraphInfo(pyToJs(decodePickle(await this.datastore.readBlob(flow, info.sha, info.location))));
+        return parseGraphInfo(pyToJs(decodePickle(await this.readBlob(flow, info))));
       },
       (g) => (g ? 'forever' : this.short()),
     );
@@ -565,15 +565,17 @@ export class MetaflowClient {
     };
   }
 
+  private readBlob(flow: string, { sha, location }: Pick<ArtifactRecord, 'sha' | 'location'>): Promise<Buffer> {
+    return this.datastore.readBlob(flow, sha, { root: location, maxBytes: this.maxPreviewBytes });
+  }
+
   /** Previews are keyed by content (sha), so they never go stale. */
   private async preview(flow: string, { sha, location }: ArtifactRecord, maxLength: number): Promise<{ text: string; length: number; truncated: boolean; typeName: string }> {
     return this.cache.get(
       `preview:${flow}:${sha}:${maxLength}`,
       async () => {
         try {
-          const stored = await this.datastore.blobSize(flow, sha, location);
-          if (stored > this.maxPreviewBytes) throw new TooLargeError('value', stored);
-          return previewPickle(await this.datastore.readBlob(flow, sha, location), maxLength);
+          return previewPickle(await this.readBlob(flow, { sha, location }), maxLength);
         } catch (err) {
           if (!(err instanceof TooLargeError)) throw err;
           const text = `<too large to preview (${formatMegabytes(err.bytes)})>`;
@@ -591,7 +593,7 @@ export class MetaflowClient {
     const { records } = await this.artifactRecords(ref, chosen);
     const record = records.find((r) => r.name === '_exception');
     if (!record) return null;
-    return this.cache.get(`exception:${ref.flow}:${record.sha}`, async () => exceptionFromPickle(await this.datastore.readBlob(ref.flow, record.sha, record.location)), () => 'forever');
+    return this.cache.get(`exception:${ref.flow}:${record.sha}`, async () => exceptionFromPickle(await this.readBlob(ref.flow, record)), () => 'forever');
   }
 
   // ── logs ─────────────────────────────────────────────────────────────────────────────

@@ -120,16 +120,21 @@ export interface ArtifactTable {
   info: Record<string, { size?: number; type?: string; encoding?: string }>;
 }
 
+export interface BlobReadOptions {
+  /** The artifact record's `location`: a store reads under it when it can, else under its own root. */
+  root?: string;
+  /** Stored (compressed) size above which the blob is refused. */
+  maxBytes: number;
+}
+
 export interface Datastore {
   readonly kind: 'local' | 's3';
   readonly location: string;
   /**
-   * Stored size of a blob (compressed); throws NotFoundError. `root` is the artifact record's
-   * `location`: a store reads under it when it can, else under its own root.
+   * The pickle bytes of a blob, decompressed unless stored raw; throws NotFoundError, and
+   * TooLargeError (before reading it) when it is stored larger than `maxBytes`.
    */
-  blobSize(flow: string, sha: string, root?: string): Promise<number>;
-  /** The pickle bytes of a blob, decompressed unless stored raw; throws NotFoundError. `root` as for `blobSize`. */
-  readBlob(flow: string, sha: string, root?: string): Promise<Buffer>;
+  readBlob(flow: string, sha: string, opts: BlobReadOptions): Promise<Buffer>;
   artifactTable(flow: string, run: string, step: string, task: string, attempt: number): Promise<ArtifactTable | null>;
   /** The log files of one attempt and stream (runtime and task sources); missing ones omitted. */
   logSources(flow: string, run: string, step: string, task: string, attempt: number, stream: LogStream): Promise<ByteSource[]>;

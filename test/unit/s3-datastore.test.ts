@@ -54,6 +54,9 @@ afterAll(async () => {
 });
 
 /** A datastore over its own client, so the requests it makes can be told apart. */
+/** Reads of any size: the cap is tested on its own. */
+const UNCAPPED = { maxBytes: Number.MAX_SAFE_INTEGER };
+
 function datastore(opts: Partial<S3DatastoreOptions> = {}): { ds: S3Datastore; requests: RecordedRequest[] } {
   const client = new S3Client({ endpoint: server.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: S3RVER_CREDENTIALS });
   const requests = recordRequests(client);
@@ -116,17 +119,18 @@ describe('S3 datastore: artifacts', () => {
     const { ds } = datastore();
     const read = await mapLimit(blobs, 8, async (blob) => {
       const [flow, sha] = blob.split('/');
-      const pickle = await ds.readBlob(flow, sha);
+      const pickle = await ds.readBlob(flow, sha, UNCAPPED);
       return { sha, header: pickle.subarray(0, 2).toString('hex'), sha1: createHash('sha1').update(pickle).digest('hex') };
     });
     for (const { sha, header, sha1 } of read) expect({ header, sha1 }).toEqual({ header: '8004', sha1: sha });
   });
 
-  it('gives a blob its stored, compressed size', async () => {
+  it('caps a blob by its stored, compressed size', async () => {
     const { ds } = datastore();
     const [flow, sha] = blobs[0].split('/');
-    const file = join(OBJECTS, flow, 'data', sha.slice(0, 2), sha);
-    expect(await ds.blobSize(flow, sha)).toBe(statSync(file).size);
+    const size = statSync(join(OBJECTS, flow, 'data', sha.slice(0, 2), sha)).size;
+    await expect(ds.readBlob(flow, sha, { maxBytes: size })).resolves.toBeInstanceOf(Buffer);
+    await expect(ds.readBlob(flow, sha, { maxBytes: size - 1 })).rejects.toMatchObject({ bytes: size });
   });
 
   it("returns an attempt's artifact table, and null for an attempt that wrote none", async () => {
@@ -139,9 +143,9 @@ describe('S3 datastore: artifacts', () => {
   });
 
   it('refuses a blob above the preview cap with TooLargeError, without downloading it', async () => {
-    const { ds, requests } = datastore({ maxPreviewBytes: 100 });
+    const { ds, requests } = datastore();
     const sha = '4c6229dc1063e370fc77d5b1f304260d21fa24ed';
-    const err = await ds.readBlob('FailFlow', sha).catch((e: unknown) => e);
+    const err = await ds.readBlob('FailFlow', sha, { maxBytes: 100 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TooLargeError);
     expect(err).toMatchObject({ what: `FailFlow artifact ${sha}`, bytes: 362 });
     expect(requests.map((r) => r.method)).toEqual(['HEAD']);
@@ -150,17 +154,16 @@ describe('S3 datastore: artifacts', () => {
   it('reports a missing blob as NotFoundError naming the flow and the SHA', async () => {
     const { ds } = datastore();
     const sha = '0'.repeat(40);
-    await expect(ds.readBlob('HelloFlow', sha)).rejects.toThrow(new NotFoundError(`HelloFlow artifact ${sha}`));
-    await expect(ds.blobSize('HelloFlow', sha)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(ds.readBlob('HelloFlow', sha, UNCAPPED)).rejects.toThrow(new NotFoundError(`HelloFlow artifact ${sha}`));
     const known = blobs.find((b) => b.startsWith('HelloFlow/'))!.split('/')[1];
-    await expect(ds.readBlob('NoSuchFlow', known)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(ds.readBlob('NoSuchFlow', known, UNCAPPED)).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('sends no request for a name that is not a SHA or a path segment', async () => {
     const { ds, requests } = datastore();
-    await expect(ds.readBlob('HelloFlow', '../../LogFlow/5/start/20/0.runtime_stdout.log')).rejects.toBeInstanceOf(NotFoundError);
-    await expect(ds.blobSize('HelloFlow', 'ABCDEF0123456789ABCDEF0123456789ABCDEF01')).rejects.toBeInstanceOf(NotFoundError);
-    await expect(ds.readBlob('..', '0'.repeat(40))).rejects.toBeInstanceOf(NotFoundError);
+    await expect(ds.readBlob('HelloFlow', '../../LogFlow/5/start/20/0.runtime_stdout.log', UNCAPPED)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(ds.readBlob('HelloFlow', 'ABCDEF0123456789ABCDEF0123456789ABCDEF01', UNCAPPED)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(ds.readBlob('..', '0'.repeat(40), UNCAPPED)).rejects.toBeInstanceOf(NotFoundError);
     expect(await ds.artifactTable('FailFlow', '10', '..', '41', 1)).toBeNull();
     expect(await ds.logSources('LogFlow', '5', 'start/20', '20', 0, 'stdout')).toEqual([]);
     expect(requests).toEqual([]);
@@ -173,28 +176,29 @@ describe('S3 datastore: where an artifact record says its blob is', () => {
 
   it('reads under the root the record names, not the configured one', async () => {
     const { ds, requests } = datastore({ root: `s3://${FIXTURE_BUCKET}/elsewhere` });
-    expect(sha1(await ds.readBlob('FailFlow', sha, FIXTURE_ROOT))).toBe(sha);
-    expect(await ds.blobSize('FailFlow', sha, FIXTURE_ROOT)).toBe(statSync(join(OBJECTS, 'FailFlow', 'data', sha.slice(0, 2), sha)).size);
+    expect(sha1(await ds.readBlob('FailFlow', sha, { ...UNCAPPED, root: FIXTURE_ROOT }))).toBe(sha);
+    const size = statSync(join(OBJECTS, 'FailFlow', 'data', sha.slice(0, 2), sha)).size;
+    await expect(ds.readBlob('FailFlow', sha, { root: FIXTURE_ROOT, maxBytes: size - 1 })).rejects.toMatchObject({ bytes: size });
     expect(requests.map((r) => `${r.method} ${r.status}`)).toEqual(['HEAD 200', 'GET 200', 'HEAD 200']);
-    await expect(ds.readBlob('FailFlow', sha)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(ds.readBlob('FailFlow', sha, UNCAPPED)).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('reads at the object URL older clients recorded', async () => {
     const { ds } = datastore({ root: `s3://${FIXTURE_BUCKET}/elsewhere` });
-    expect(sha1(await ds.readBlob('FailFlow', sha, `${FIXTURE_ROOT}/FailFlow/data/${sha.slice(0, 2)}/${sha}`))).toBe(sha);
+    expect(sha1(await ds.readBlob('FailFlow', sha, { ...UNCAPPED, root: `${FIXTURE_ROOT}/FailFlow/data/${sha.slice(0, 2)}/${sha}` }))).toBe(sha);
   });
 
   it('falls back to the configured root when the recorded one lacks the blob or its bucket', async () => {
     const { ds, requests } = datastore();
-    expect(sha1(await ds.readBlob('FailFlow', sha, `s3://${FIXTURE_BUCKET}/moved`))).toBe(sha);
+    expect(sha1(await ds.readBlob('FailFlow', sha, { ...UNCAPPED, root: `s3://${FIXTURE_BUCKET}/moved` }))).toBe(sha);
     expect(requests.map((r) => `${r.method} ${r.status}`)).toEqual(['HEAD 404', 'HEAD 200', 'GET 200']);
-    expect(sha1(await ds.readBlob('FailFlow', sha, 's3://no-such-bucket/metaflow'))).toBe(sha);
+    expect(sha1(await ds.readBlob('FailFlow', sha, { ...UNCAPPED, root: 's3://no-such-bucket/metaflow' }))).toBe(sha);
   });
 
   it('ignores a recorded location that is not an S3 root, or holds path tricks', async () => {
     const { ds, requests } = datastore();
-    expect(sha1(await ds.readBlob('FailFlow', sha, '/home/alice/.metaflow'))).toBe(sha);
-    expect(sha1(await ds.readBlob('FailFlow', sha, `s3://${FIXTURE_BUCKET}/other/../metaflow`))).toBe(sha);
+    expect(sha1(await ds.readBlob('FailFlow', sha, { ...UNCAPPED, root: '/home/alice/.metaflow' }))).toBe(sha);
+    expect(sha1(await ds.readBlob('FailFlow', sha, { ...UNCAPPED, root: `s3://${FIXTURE_BUCKET}/other/../metaflow` }))).toBe(sha);
     expect(requests.map((r) => r.method)).toEqual(['HEAD', 'GET', 'HEAD', 'GET']);
   });
 
@@ -281,7 +285,7 @@ describe('S3 datastore: connection and failures', () => {
   it('takes credentials from the environment through the default chain', async () => {
     const sha = '4c6229dc1063e370fc77d5b1f304260d21fa24ed';
     await withAwsEnv('S3RVER', 'S3RVER', async () => {
-      const pickle = await ownClientDatastore().readBlob('FailFlow', sha);
+      const pickle = await ownClientDatastore().readBlob('FailFlow', sha, UNCAPPED);
       expect(createHash('sha1').update(pickle).digest('hex')).toBe(sha);
     });
   });
@@ -291,7 +295,7 @@ describe('S3 datastore: connection and failures', () => {
     const [err, fromGet] = await withAwsEnv('AKIDNOTKNOWNHERE', secret, () => {
       const ds = ownClientDatastore();
       const fail = (p: Promise<unknown>): Promise<unknown> => p.catch((e: unknown) => e);
-      return Promise.all([fail(ds.blobSize('FailFlow', '4c6229dc1063e370fc77d5b1f304260d21fa24ed')), fail(ds.artifactTable('FailFlow', '10', 'boom', '41', 1))]);
+      return Promise.all([fail(ds.readBlob('FailFlow', '4c6229dc1063e370fc77d5b1f304260d21fa24ed', UNCAPPED)), fail(ds.artifactTable('FailFlow', '10', 'boom', '41', 1))]);
     });
     // A GET's error body names the reason; a HEAD's status alone does not.
     expect((fromGet as Error).message).toContain('was denied (InvalidAccessKeyId)');
@@ -308,7 +312,7 @@ describe('S3 datastore: connection and failures', () => {
     const started = Date.now();
     const err = await withAwsEnv('S3RVER', 'S3RVER', () =>
       ownClientDatastore({ endpointUrl: stopped.endpoint, requestTimeoutMs: 500 })
-        .readBlob('FailFlow', '4c6229dc1063e370fc77d5b1f304260d21fa24ed')
+        .readBlob('FailFlow', '4c6229dc1063e370fc77d5b1f304260d21fa24ed', UNCAPPED)
         .catch((e: unknown) => e),
     );
     expect(err).toBeInstanceOf(BackendUnavailableError);

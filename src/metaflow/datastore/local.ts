@@ -1,9 +1,9 @@
 /** The datastore half of a local `.metaflow` folder: blobs, artifact tables and logs. */
 import { join } from 'node:path';
 import { fileByteSource, type ByteSource } from '../bytesource';
-import { NotFoundError } from '../errors';
+import { NotFoundError, TooLargeError } from '../errors';
 import type { LogStream } from '../model';
-import type { ArtifactTable, Datastore } from '../sources';
+import type { ArtifactTable, BlobReadOptions, Datastore } from '../sources';
 import { fileSize, readFileOrNull, readJson } from '../local/files';
 import { isRawBlob, unpackBlob } from './blob';
 import { attemptKey, blobKey, isSha, LOG_SOURCES, logFile } from './keys';
@@ -22,14 +22,12 @@ export class LocalDatastore implements Datastore {
     return join(this.root, blobKey(flow, sha));
   }
 
-  async blobSize(flow: string, sha: string): Promise<number> {
-    const size = await fileSize(this.blobPath(flow, sha));
-    if (size === null) throw new NotFoundError(`${flow} artifact ${sha}`);
-    return size;
-  }
-
-  async readBlob(flow: string, sha: string): Promise<Buffer> {
+  /** A local folder has one root, whatever the record says. */
+  async readBlob(flow: string, sha: string, { maxBytes }: BlobReadOptions): Promise<Buffer> {
     const path = this.blobPath(flow, sha);
+    const size = await fileSize(path);
+    if (size === null) throw new NotFoundError(`${flow} artifact ${sha}`);
+    if (size > maxBytes) throw new TooLargeError(`${flow} artifact ${sha}`, size);
     const stored = await readFileOrNull(path);
     if (stored === null) throw new NotFoundError(`${flow} artifact ${sha}`);
     const meta = await readFileOrNull(`${path}_meta`);

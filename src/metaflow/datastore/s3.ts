@@ -9,11 +9,10 @@ import { GetObjectCommand, HeadObjectCommand, S3Client, type HeadObjectCommandOu
 import type { ByteSource } from '../bytesource';
 import { BackendDataError, BackendTimeoutError, DatastoreUnavailableError, MetaflowError, NotFoundError, TooLargeError } from '../errors';
 import type { LogStream } from '../model';
-import type { ArtifactTable, Datastore } from '../sources';
+import type { ArtifactTable, BlobReadOptions, Datastore } from '../sources';
 import { isRawBlob, unpackBlob } from './blob';
 import { attemptKey, blobKey, isSha, LOG_SOURCES, logFile } from './keys';
 
-export const DEFAULT_MAX_PREVIEW_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 /** What boto3 (and so Metaflow) falls back to when no region is configured. */
 const DEFAULT_REGION = 'us-east-1';
@@ -27,8 +26,6 @@ export interface S3DatastoreOptions {
   endpointUrl?: string | null;
   /** Else the SDK's chain (AWS_REGION, the profile's `region`), else us-east-1. */
   region?: string | null;
-  /** Stored (compressed) size above which a blob is not downloaded. */
-  maxPreviewBytes?: number;
   /** Per attempt: connecting, waiting for the response headers, and any pause in the body. */
   requestTimeoutMs?: number;
   /** A ready client (tests); it stays the caller's to destroy. */
@@ -171,7 +168,6 @@ class S3DatastoreImpl implements Datastore {
   private readonly where: string;
   private readonly client: S3Client;
   private readonly ownsClient: boolean;
-  private readonly maxPreviewBytes: number;
   private readonly timeoutMs: number;
   private readonly counters: S3Stats = { requests: 0, bytes: 0 };
 
@@ -179,7 +175,6 @@ class S3DatastoreImpl implements Datastore {
     const { bucket, prefix } = parseS3Root(opts.root);
     this.root = s3Root(bucket, prefix);
     this.where = opts.endpointUrl ? endpointLabel(opts.endpointUrl) : 'AWS';
-    this.maxPreviewBytes = opts.maxPreviewBytes ?? DEFAULT_MAX_PREVIEW_BYTES;
     this.timeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.ownsClient = !opts.client;
     this.client = opts.client ?? buildClient(opts);
@@ -293,18 +288,13 @@ class S3DatastoreImpl implements Datastore {
     return safe ? { root: this.root, key: keyUnder(this.root, attemptKey(flow, run, step, task, attempt, file)) } : null;
   }
 
-  async blobSize(flow: string, sha: string, recorded?: string): Promise<number> {
-    const found = await this.find(this.blobObjects(flow, sha, recorded));
-    if (!found) throw new NotFoundError(`${flow} artifact ${sha}`);
-    return found.head.ContentLength ?? 0;
-  }
-
-  async readBlob(flow: string, sha: string, recorded?: string): Promise<Buffer> {
+  /** One HEAD finds the blob and tells its size, so one above the cap is never downloaded. */
+  async readBlob(flow: string, sha: string, { root, maxBytes }: BlobReadOptions): Promise<Buffer> {
     const what = `${flow} artifact ${sha}`;
-    const found = await this.find(this.blobObjects(flow, sha, recorded));
+    const found = await this.find(this.blobObjects(flow, sha, root));
     if (!found) throw new NotFoundError(what);
     const size = found.head.ContentLength ?? 0;
-    if (size > this.maxPreviewBytes) throw new TooLargeError(what, size);
+    if (size > maxBytes) throw new TooLargeError(what, size);
     const got = await this.get(found.object);
     if (!got) throw new NotFoundError(what);
     return unpackBlob(got.body, isRawBlob(got.metadata['metaflow-user-attributes']), what);
