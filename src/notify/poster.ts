@@ -22,8 +22,7 @@
  * for want of a lookup.
  *
  * Slack allows about one message per second per channel, over all replicas: a post waits for
- * its channel's turn in the state store (`takePostTurn`) besides this poster's own spacing,
- * the turn is held for `channelIntervalMs` after each post ends, and a 429 holds it for the
+ * its channel's turn in the state store (`takePostTurn`), the turn is held for `channelIntervalMs` after each post ends, and a 429 holds it for the
  * Retry-After (the item is handed back with that retry time, never retried in a loop).
  */
 import { webApi } from '@slack/bolt';
@@ -41,9 +40,8 @@ export { METADATA_EVENT } from './earlier';
 /** Slack calls per item that may be retried in place: a lookup of an earlier post, an edit of
  *  the card. The post itself never is; with them it makes the worst case of an item. */
 export const RETRIED_CALLS_PER_ITEM = 2;
-/** Turns an item waits for its channel at most before it is handed back: its own poster's
- *  spacing, then another replica's post. */
-export const TURNS_PER_ITEM = 2;
+/** Turns an item waits for its channel at most before it is handed back (waitTurn). */
+export const TURNS_PER_ITEM = 1;
 /** Retries after a failed post back off exponentially up to this. */
 const RETRY_BASE_MS = 5_000;
 const RETRY_MAX_MS = 5 * 60 * 1000;
@@ -105,8 +103,6 @@ function describe(err: unknown): string {
 
 export class Poster {
   private readonly loop: Loop;
-  /** Per channel: when the next post may go out (pacing, or a 429's Retry-After). */
-  private readonly nextPost = new Map<string, number>();
   /** Channels whose lookups Slack refused, each told in the log once. */
   private readonly cannotLook = new Set<string>();
   private released = false;
@@ -154,8 +150,6 @@ export class Poster {
     await Promise.all([...byChannel.values()].map(async (queue) => {
       for (const item of queue) await this.deliver(item, earlier);
     }));
-    const now = this.now();
-    for (const [channel, at] of this.nextPost) if (at <= now) this.nextPost.delete(channel);
     return 0;
   }
 
@@ -166,11 +160,6 @@ export class Poster {
     if (!payload) {
       log.error('notification poster: unreadable payload; dropped');
       await this.opts.state.markFailed(key, 'unreadable payload', null);
-      return;
-    }
-    const pausedUntil = this.nextPost.get(item.channel) ?? 0;
-    if (pausedUntil - this.now() > this.opts.channelIntervalMs) {
-      await this.opts.state.markFailed(key, 'rate limited by Slack', pausedUntil);
       return;
     }
     const input: NoticeInput = { transition: item.transition, ...payload, uiUrl: this.opts.uiUrl, lostAfterMs: this.opts.lostAfterMs };
@@ -247,17 +236,14 @@ export class Poster {
       if (!res.ts) throw new Error('chat.postMessage answered without a ts');
       return { channel: res.channel ?? channel, ts: res.ts };
     } finally {
-      this.nextPost.set(channel, Math.max(this.nextPost.get(channel) ?? 0, this.now() + this.opts.channelIntervalMs));
       await this.holdTurn(channel, this.opts.channelIntervalMs);
     }
   }
 
-  /** This poster's own spacing first, then the channel's turn over all replicas: waited for
-   *  once (another replica's post holds it an interval), else the item is handed back. */
+  /** The channel's turn, over this poster and every other replica: waited for once when a post
+   *  holds it (at most an interval), else, as after a 429, the item is handed back. */
   private async waitTurn(channel: string): Promise<void> {
     const { state, channelIntervalMs } = this.opts;
-    const own = (this.nextPost.get(channel) ?? 0) - this.now();
-    if (own > 0) await sleep(own);
     let busy = await state.takePostTurn(channel, channelIntervalMs);
     if (busy > 0 && busy <= channelIntervalMs) {
       await sleep(busy);
@@ -282,7 +268,6 @@ export class Poster {
       log.debug('notification poster: another replica is posting to the channel; handed back');
     } else if (err instanceof webApi.WebAPIRateLimitedError) {
       retryAt = now + err.retryAfter * 1000;
-      this.nextPost.set(item.channel, retryAt);
       await this.holdTurn(item.channel, err.retryAfter * 1000);
       log.warn({ retryAfter: err.retryAfter }, 'notification poster: rate limited by Slack');
     } else {
