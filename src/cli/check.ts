@@ -5,6 +5,7 @@
  */
 import { webApi } from '@slack/bolt';
 import { ConfigError, loadBotSettings, type BotConfig } from '../config';
+import { slackError } from '../slack/api-error';
 import { createBackend } from '../metaflow/backend';
 import { resolveWithin } from '../metaflow/concurrency';
 import { describeSettings, MetaflowConfigError, resolveMetaflowSettings, type MetaflowSettings } from '../metaflow/config';
@@ -30,11 +31,7 @@ async function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
 }
 
 function reason(err: unknown): string {
-  if (err && typeof err === 'object' && 'data' in err) {
-    const data = (err as { data?: { error?: string } }).data;
-    if (data?.error) return data.error;
-  }
-  return err instanceof Error ? err.message : String(err);
+  return slackError(err) ?? (err instanceof Error ? err.message : String(err));
 }
 
 /** The bot's settings, or a ✗ line per problem; anything but a configuration problem is a bug and propagates. */

@@ -31,6 +31,7 @@ import type { Logger } from '../observability/logger';
 import type { Notification, NotificationKey, PostedMessage, StateStore } from '../state/store';
 import type { SlackMessage } from '../../views/components/message';
 import { runCard, runNotice, threadNotice, type NoticeInput } from '../../views/notifications/run';
+import { slackError } from '../slack/api-error';
 import { EarlierPosts, noticeMetadata } from './earlier';
 import { Loop } from './loop';
 import { readPayload } from './payload';
@@ -82,10 +83,6 @@ function keyOf(n: Notification): NotificationKey {
   return { channel: n.channel, run: n.run, transition: n.transition };
 }
 
-function slackErrorCode(err: unknown): string | null {
-  return err instanceof webApi.WebAPIPlatformError ? err.data.error : null;
-}
-
 /** Another replica holds the channel's turn past what an item waits for. */
 class ChannelBusy extends Error {
   override name = 'ChannelBusy';
@@ -96,7 +93,7 @@ class ChannelBusy extends Error {
 }
 
 function describe(err: unknown): string {
-  const code = slackErrorCode(err);
+  const code = slackError(err);
   if (code !== null) return code;
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
@@ -196,7 +193,7 @@ export class Poster {
         await this.opts.state.markFailed(keyOf(item), 'rate limited by Slack (looking for an earlier post)', retryAt);
         return 'handed back';
       }
-      const code = slackErrorCode(err);
+      const code = slackError(err);
       if (code === 'thread_not_found') return null;
       if (code === null || TRANSIENT.has(code)) throw err;
       if (!this.cannotLook.has(item.channel)) {
@@ -214,8 +211,8 @@ export class Poster {
       await this.opts.slack.chat.update({ channel: card.channel, ts: card.ts, text: edited.text, blocks: edited.blocks });
     } catch (err) {
       // A card that cannot be edited (deleted, too old) must not hold back the news itself.
-      if (slackErrorCode(err) === null) throw err;
-      log.warn({ error: slackErrorCode(err) }, 'notification poster: could not edit the run card');
+      if (slackError(err) === null) throw err;
+      log.warn({ error: slackError(err) }, 'notification poster: could not edit the run card');
     }
     return this.post(item, threadNotice(input), card.ts);
   }
@@ -271,7 +268,7 @@ export class Poster {
       await this.holdTurn(item.channel, err.retryAfter * 1000);
       log.warn({ retryAfter: err.retryAfter }, 'notification poster: rate limited by Slack');
     } else {
-      const code = slackErrorCode(err);
+      const code = slackError(err);
       const permanent = code !== null && !TRANSIENT.has(code);
       retryAt = permanent || now - item.createdAt > GIVE_UP_AFTER_MS ? null : now + Math.min(RETRY_BASE_MS * 2 ** (item.attempts - 1), RETRY_MAX_MS);
       log.warn({ error: describe(err), retryAt }, retryAt === null ? 'notification poster: giving up' : 'notification poster: post failed; will retry');

@@ -4,6 +4,7 @@
  * logged and answered with a generic sentence.
  */
 import type { Logger } from '@slack/bolt';
+import { slackError } from './api-error';
 import { BackendTimeoutError, BackendUnavailableError, DatastoreUnavailableError, NotFoundError } from '../metaflow/errors';
 import { RunQueryError } from '../metaflow/runspec';
 import { code, command } from '../../views/components/format';
@@ -23,13 +24,6 @@ export class UsageError extends Error {
 
 /** Slack refusals that mean the bot may not post here, as the Web API reports them. */
 const NOT_HERE = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
-
-/** The error code of a Web API refusal (`hash_conflict`, `not_in_channel` …), if it is one. */
-export function slackError(err: unknown): string | null {
-  if (typeof err !== 'object' || err === null) return null;
-  const data = (err as { data?: { error?: unknown } }).data;
-  return typeof data?.error === 'string' ? data.error : null;
-}
 
 export function failureMessage(err: unknown, logger: Logger, prefix: string): SlackMessage {
   if (err instanceof UsageError) return errorMessage(err.message, err.next);

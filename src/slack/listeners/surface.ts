@@ -10,7 +10,8 @@
 import type { AllMiddlewareArgs, BasicElementAction, BlockAction, BlockElementAction, Logger, SlackActionMiddlewareArgs, webApi } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import { screen, type ScreenContext } from '../commands/screens';
-import { failureMessage, slackError } from '../errors';
+import { slackError } from '../api-error';
+import { failureMessage } from '../errors';
 import type { AnswerTarget } from '../answers';
 import { decodeNav, type Move, type Nav } from '../navigation';
 import { upload, type OutgoingFile } from '../reply';
